@@ -1,0 +1,159 @@
+package dev.udsgate;
+
+import dev.udsgate.api.ApiContext;
+import dev.udsgate.api.ApiHandler;
+import dev.udsgate.api.ApiRoutes;
+import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.connections.ConnectionTracker;
+import dev.udsgate.http.ProblemErrorHandler;
+import dev.udsgate.socket.ListenerConnector;
+import dev.udsgate.socket.ListenerStartException;
+import dev.udsgate.socket.UnixListener;
+import dev.udsgate.system.BuildInfo;
+import dev.udsgate.system.RequestCounter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One udsgate: its listeners, the API and the gateway behind them. Owns start and stop.
+ *
+ * <p>Request flow: listener connector → request counter → graceful-stop tracking → API (reserved
+ * paths) → gateway (everything else).
+ */
+public final class UdsGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdsGate.class);
+
+    /** Idle keep-alive connections are closed after this; a client reconnects for free on a Unix socket. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final GatewayConfig config;
+    private final Server server;
+    private final List<UnixListener> listeners = new ArrayList<>();
+    private final ConnectionTracker connections = new ConnectionTracker();
+    private volatile StopResult stopped;
+
+    /**
+     * @param gateway what answers requests outside the API's paths
+     */
+    public UdsGate(GatewayConfig config, Handler gateway) {
+        this.config = config;
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("udsgate");
+        // Daemon threads: a failed start must not keep the process alive.
+        threads.setDaemon(true);
+        this.server = new Server(threads, new ScheduledExecutorScheduler("udsgate-scheduler", true), null);
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
+        server.setErrorHandler(new ProblemErrorHandler());
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        for (var listenerConfig : config.listeners()) {
+            UnixListener listener = new UnixListener(listenerConfig);
+            ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
+            connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            connector.addEventListener(connections);
+            server.addConnector(connector);
+            listeners.add(listener);
+        }
+
+        RequestCounter requests = new RequestCounter(null);
+        ApiContext context = new ApiContext(BuildInfo.current(), Instant.now(), requests, connections, listeners);
+        requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
+        server.setHandler(requests);
+    }
+
+    public List<UnixListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /**
+     * Binds every listener and starts serving. On failure everything started is stopped again and
+     * the reason is thrown.
+     */
+    public void start() {
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopAfterFailedStart();
+            if (e instanceof ListenerStartException startFailure) {
+                throw startFailure;
+            }
+            throw new ListenerStartException("cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops accepting, withdraws the socket files, lets requests in flight finish within the
+     * shutdown timeout, then closes every connection. Safe to call more than once.
+     */
+    public synchronized StopResult stop() {
+        if (stopped != null) {
+            return stopped;
+        }
+        long began = System.nanoTime();
+        List<Throwable> problems = new ArrayList<>();
+        boolean graceful = true;
+        try {
+            server.stop();
+        } catch (Exception e) {
+            graceful = !causedByTimeout(e);
+            problems.add(e);
+        }
+        stopped = new StopResult(graceful, Duration.ofNanos(System.nanoTime() - began), problems);
+        return stopped;
+    }
+
+    private void stopAfterFailedStart() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("stop after failed start", e);
+        }
+        stopped = new StopResult(true, Duration.ZERO, List.of());
+    }
+
+    private static boolean causedByTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (causedByTimeout(suppressed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * How a stop went.
+     *
+     * @param graceful true if every request in flight finished before the deadline
+     * @param took how long the stop took
+     * @param problems anything that failed along the way, collected rather than thrown halfway
+     */
+    public record StopResult(boolean graceful, Duration took, List<Throwable> problems) {
+        public StopResult {
+            problems = List.copyOf(problems);
+        }
+    }
+}

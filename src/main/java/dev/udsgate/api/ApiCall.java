@@ -1,0 +1,14 @@
+package dev.udsgate.api;
+
+import dev.udsgate.socket.UnixListener;
+import java.util.Map;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * One API request as an endpoint sees it.
+ *
+ * @param request Jetty's request, for query and headers
+ * @param pathParameters values of the route's {@code {name}} segments
+ * @param listener the listener the request came through
+ */
+public record ApiCall(Request request, Map<String, String> pathParameters, UnixListener listener) {}

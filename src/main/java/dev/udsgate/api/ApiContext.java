@@ -1,0 +1,25 @@
+package dev.udsgate.api;
+
+import dev.udsgate.connections.ConnectionTracker;
+import dev.udsgate.socket.UnixListener;
+import dev.udsgate.system.BuildInfo;
+import dev.udsgate.system.RequestCounter;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The features the API reports on, handed to it by whoever wires the server.
+ *
+ * @param startedAt when this process started serving
+ */
+public record ApiContext(
+        BuildInfo build,
+        Instant startedAt,
+        RequestCounter requests,
+        ConnectionTracker connections,
+        List<UnixListener> listeners) {
+
+    public ApiContext {
+        listeners = List.copyOf(listeners);
+    }
+}

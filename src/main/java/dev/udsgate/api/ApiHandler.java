@@ -1,0 +1,75 @@
+package dev.udsgate.api;
+
+import dev.udsgate.http.ProblemKind;
+import dev.udsgate.http.ProblemWriter;
+import dev.udsgate.http.ApiHeaders;
+import dev.udsgate.http.ProblemException;
+import dev.udsgate.socket.UnixListener;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the API's reserved paths ({@code /_ping}, {@code /v1/...}) from its routing table and
+ * hands every other request to the next handler (the gateway).
+ */
+public final class ApiHandler extends Handler.Wrapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final Routes routes;
+
+    public ApiHandler(Routes routes, Handler next) {
+        super(next);
+        this.routes = routes;
+    }
+
+    /** Paths the API owns; the gateway may never route them elsewhere. */
+    public static boolean isApiPath(String path) {
+        return path.equals("/_ping") || path.equals("/v1") || path.startsWith("/v1/");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = Request.getPathInContext(request);
+        if (!isApiPath(path)) {
+            return super.handle(request, response, callback);
+        }
+        try {
+            Reply reply = dispatch(request, path);
+            write(reply, response, callback);
+        } catch (ProblemException failure) {
+            ProblemWriter.write(request, response, callback, failure);
+        } catch (RuntimeException failure) {
+            LOG.warn("{} {} failed", request.getMethod(), path, failure);
+            ProblemWriter.write(request, response, callback,
+                    new ProblemException(ProblemKind.INTERNAL, "the server failed to answer this request; its log has the details"));
+        }
+        return true;
+    }
+
+    private Reply dispatch(Request request, String path) {
+        Routes.Match match = routes.match(request.getMethod(), path);
+        if (match instanceof Routes.Found found) {
+            return found.endpoint().handle(new ApiCall(request, found.pathParameters(), UnixListener.serving(request)));
+        }
+        if (match instanceof Routes.WrongMethod wrong) {
+            throw ProblemException.methodNotAllowed(request.getMethod(), path, wrong.allow());
+        }
+        throw ProblemException.notFound("no API endpoint at " + path);
+    }
+
+    private static void write(Reply reply, Response response, Callback callback) {
+        response.setStatus(reply.status());
+        var headers = response.getHeaders();
+        headers.put(ApiHeaders.API_VERSION);
+        headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        reply.headers().forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_LENGTH, reply.body().remaining());
+        response.write(true, reply.content(), callback);
+    }
+}

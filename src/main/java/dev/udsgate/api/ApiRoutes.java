@@ -1,0 +1,17 @@
+package dev.udsgate.api;
+
+/** The API, one line per operation. Keep it in step with {@code openapi/udsgate.yaml}. */
+public final class ApiRoutes {
+
+    private ApiRoutes() {}
+
+    public static Routes table(ApiContext context) {
+        SystemEndpoints system = new SystemEndpoints(context);
+        SocketEndpoints socket = new SocketEndpoints();
+        return new Routes()
+                .get("/_ping", system::ping)
+                .get("/v1/version", system::version)
+                .get("/v1/info", system::info)
+                .get("/v1/socket", socket::socket);
+    }
+}

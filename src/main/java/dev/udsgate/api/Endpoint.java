@@ -1,0 +1,8 @@
+package dev.udsgate.api;
+
+import dev.udsgate.http.ProblemException;
+/** One operation of the API: reads its typed input from the call, asks a feature, answers. */
+@FunctionalInterface
+public interface Endpoint {
+    Reply handle(ApiCall call) throws ProblemException;
+}

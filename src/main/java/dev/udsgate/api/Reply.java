@@ -1,0 +1,45 @@
+package dev.udsgate.api;
+
+import dev.udsgate.http.Json;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * What an endpoint answers: a status, a typed body already encoded, and any extra headers.
+ *
+ * @param body read-only; each write takes its own view, so a constant reply can be shared
+ */
+public record Reply(int status, String contentType, ByteBuffer body, List<HttpField> headers) {
+
+    static final String JSON = "application/json";
+    static final String TEXT = "text/plain;charset=utf-8";
+
+    public Reply {
+        body = body.asReadOnlyBuffer();
+        headers = List.copyOf(headers);
+    }
+
+    public static Reply json(Object value) {
+        return json(200, value);
+    }
+
+    public static Reply json(int status, Object value) {
+        return new Reply(status, JSON, ByteBuffer.wrap(Json.bytes(value)), List.of());
+    }
+
+    public static Reply text(String text, HttpField... headers) {
+        return new Reply(200, TEXT, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), List.of(headers));
+    }
+
+    /** A fresh view of the body for one response. */
+    ByteBuffer content() {
+        return body.duplicate();
+    }
+
+    static HttpField header(HttpHeader name, String value) {
+        return new org.eclipse.jetty.http.PreEncodedHttpField(name, value);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.udsgate.api;
+
+import dev.udsgate.socket.ListenerState;
+import dev.udsgate.socket.SocketFile.SocketFileStatus;
+import dev.udsgate.socket.UnixListener;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/** {@code /v1/socket}: the caller's listener and its socket file, as the kernel and filesystem see them now. */
+final class SocketEndpoints {
+
+    Reply socket(ApiCall call) {
+        UnixListener listener = call.listener();
+        return Reply.json(new SocketBody(
+                listener.name(),
+                listener.path(),
+                listener.state().label(),
+                listener.config().mode().octal(),
+                listener.config().group().orElse(null),
+                listener.effectiveBacklog(),
+                listener.config().backlog(),
+                listener.enteredAt(ListenerState.BOUND).orElse(null),
+                listener.enteredAt(ListenerState.LISTENING).orElse(null),
+                listener.lifecycle().stream().map(t -> new Transition(t.state().label(), t.at())).toList(),
+                listener.fileStatus().orElse(null)));
+    }
+
+    /**
+     * {@code GET /v1/socket}.
+     *
+     * @param configuredMode the mode udsgate applied; {@code file.mode} shows the mode now
+     * @param configuredGroup the group asked for with {@code --group}, or null for the process's own
+     * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn})
+     * @param file the file at the path now, or null if nothing is there
+     */
+    record SocketBody(
+            String listener,
+            Path path,
+            String state,
+            String configuredMode,
+            String configuredGroup,
+            int backlog,
+            int requestedBacklog,
+            Instant boundAt,
+            Instant listeningAt,
+            List<Transition> lifecycle,
+            SocketFileStatus file) {}
+
+    record Transition(String state, Instant at) {}
+}

@@ -1,0 +1,50 @@
+package dev.udsgate.cli;
+
+import dev.udsgate.gateway.NoRoute;
+import java.io.PrintWriter;
+import org.eclipse.jetty.server.Handler;
+import picocli.CommandLine;
+
+/**
+ * {@code udsgate}'s entry point, and the only place that exits the process.
+ *
+ * <p>Exit codes: 0 done (a graceful stop included), 1 failed at start or stopped forcibly, 2 bad
+ * command line.
+ */
+public final class Main {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, new NoRoute()));
+    }
+
+    /**
+     * Runs the command line with {@code gateway} answering requests outside the API.
+     *
+     * @return the exit code
+     */
+    public static int run(String[] args, Handler gateway) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine commandLine = new CommandLine(new UdsgateCommand())
+                .addSubcommand(new ServeCommand(gateway))
+                .setParameterExceptionHandler((e, arguments) -> {
+                    err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine()) + "--help')");
+                    return EXIT_USAGE;
+                })
+                .setExecutionExceptionHandler((e, cl, parsed) -> {
+                    err.println("udsgate: " + e.getMessage());
+                    return EXIT_FAILURE;
+                })
+                .setErr(err);
+        return commandLine.execute(args);
+    }
+
+    private static String helpFor(CommandLine commandLine) {
+        return commandLine.getParent() == null ? "" : commandLine.getCommandName() + " ";
+    }
+}

@@ -1,0 +1,31 @@
+package dev.udsgate.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a running udsgate needs to know, fixed at start.
+ *
+ * @param listeners the Unix-socket listeners, each with a unique name and path
+ * @param shutdownTimeout how long a graceful stop waits for requests in flight
+ */
+public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTimeout) {
+
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    public GatewayConfig {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one listener is needed");
+        }
+        if (listeners.stream().map(ListenerConfig::name).distinct().count() != listeners.size()) {
+            throw new IllegalArgumentException("listener names must be unique");
+        }
+        if (listeners.stream().map(ListenerConfig::socketPath).distinct().count() != listeners.size()) {
+            throw new IllegalArgumentException("two listeners cannot share a socket path");
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown timeout cannot be negative");
+        }
+    }
+}

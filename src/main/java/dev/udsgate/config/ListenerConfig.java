@@ -1,0 +1,38 @@
+package dev.udsgate.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One Unix-socket listener: where its socket file lives and who may connect to it.
+ *
+ * @param name a short name that identifies the listener in the API and the logs
+ * @param socketPath absolute path of the socket file
+ * @param mode permission bits of the socket file
+ * @param group group to give the socket file (a name or a numeric id); empty keeps the process's group
+ * @param backlog the {@code listen()} backlog; the kernel caps it at {@code net.core.somaxconn}
+ */
+public record ListenerConfig(String name, Path socketPath, FileMode mode, Optional<String> group, int backlog) {
+
+    public static final int DEFAULT_BACKLOG = 512;
+    public static final int MAX_BACKLOG = 65535;
+
+    public ListenerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(socketPath, "socketPath");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(group, "group");
+        if (!socketPath.isAbsolute()) {
+            socketPath = socketPath.toAbsolutePath();
+        }
+        socketPath = socketPath.normalize();
+        if (backlog < 1 || backlog > MAX_BACKLOG) {
+            throw new IllegalArgumentException("backlog must be between 1 and " + MAX_BACKLOG + ", got " + backlog);
+        }
+    }
+
+    public static ListenerConfig defaults(String name, Path socketPath) {
+        return new ListenerConfig(name, socketPath, FileMode.DEFAULT_SOCKET_MODE, Optional.empty(), DEFAULT_BACKLOG);
+    }
+}

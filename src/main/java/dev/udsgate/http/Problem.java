@@ -1,0 +1,19 @@
+package dev.udsgate.http;
+
+/**
+ * An RFC 9457 problem detail, the body of every error response.
+ *
+ * @param type a URI naming the kind of problem
+ * @param title the kind's short summary, the same for every occurrence
+ * @param status the HTTP status code
+ * @param detail what happened this time, for a person to read
+ * @param instance the request path the problem is about
+ */
+public record Problem(String type, String title, int status, String detail, String instance) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(ProblemKind kind, int status, String detail, String instance) {
+        return new Problem(kind.type(), kind.title(), status, detail, instance);
+    }
+}

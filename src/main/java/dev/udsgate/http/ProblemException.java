@@ -1,0 +1,39 @@
+package dev.udsgate.http;
+
+import java.util.Map;
+
+/** A request udsgate refuses, with what to tell the client; mapped to a response by {@link ProblemWriter}. */
+public final class ProblemException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final ProblemKind kind;
+    private final transient Map<String, String> headers;
+
+    public ProblemException(ProblemKind kind, String detail) {
+        this(kind, detail, Map.of());
+    }
+
+    public ProblemException(ProblemKind kind, String detail, Map<String, String> headers) {
+        super(detail, null, false, false);
+        this.kind = kind;
+        this.headers = Map.copyOf(headers);
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(ProblemKind.NOT_FOUND, detail);
+    }
+
+    public static ProblemException methodNotAllowed(String method, String path, String allow) {
+        return new ProblemException(ProblemKind.METHOD_NOT_ALLOWED,
+                method + " is not allowed on " + path + "; allowed: " + allow, Map.of("Allow", allow));
+    }
+
+    public ProblemKind kind() {
+        return kind;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.udsgate.http;
+
+/** Every kind of failure the API reports, each with its status and a stable problem type. */
+public enum ProblemKind {
+    BAD_REQUEST(400, "Bad Request", "bad-request"),
+    NOT_FOUND(404, "Not Found", "not-found"),
+    METHOD_NOT_ALLOWED(405, "Method Not Allowed", "method-not-allowed"),
+    INTERNAL(500, "Internal Server Error", "internal"),
+    UNAVAILABLE(503, "Service Unavailable", "unavailable");
+
+    private final int status;
+    private final String title;
+    private final String type;
+
+    ProblemKind(int status, String title, String slug) {
+        this.status = status;
+        this.title = title;
+        this.type = "urn:udsgate:problem:" + slug;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    /** The kind with exactly this status, if the API names one. */
+    public static java.util.Optional<ProblemKind> forStatus(int status) {
+        for (ProblemKind kind : values()) {
+            if (kind.status == status) {
+                return java.util.Optional.of(kind);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.udsgate.http;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** The one place a failure becomes a response: {@code application/problem+json}, never a stack trace. */
+public final class ProblemWriter {
+
+    private ProblemWriter() {}
+
+    public static void write(Request request, Response response, Callback callback, ProblemException failure) {
+        ProblemKind kind = failure.kind();
+        Problem problem = Problem.of(kind, kind.status(), failure.getMessage(), Request.getPathInContext(request));
+        write(response, callback, problem, failure.headers());
+    }
+
+    public static void write(Response response, Callback callback, Problem problem, Map<String, String> headers) {
+        if (response.isCommitted()) {
+            // Too late for a status line: cut the response short so the client sees a failure.
+            callback.failed(new IllegalStateException(problem.detail()));
+            return;
+        }
+        byte[] body = Json.bytes(problem);
+        response.setStatus(problem.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, HttpHeaderValue.NO_CACHE.asString() + ", no-store");
+        response.getHeaders().put(ApiHeaders.API_VERSION);
+        headers.forEach(response.getHeaders()::put);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

@@ -1,0 +1,250 @@
+package dev.udsgate.socket;
+
+import dev.udsgate.config.ListenerConfig;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.server.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named Unix-socket listener and its socket file, from {@code bind()} to removal.
+ *
+ * <p>The file never exists at its public path with a mode wider than configured: the socket is
+ * bound in a private 0700 folder, given its mode and group there, then hard-linked into place
+ * (a link, unlike a rename, never replaces a file that appeared meanwhile). On stop the file is
+ * removed only if it is still the inode bound here.
+ */
+public final class UnixListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnixListener.class);
+
+    private final ListenerConfig config;
+    private final int effectiveBacklog;
+    private volatile List<ListenerTransition> lifecycle = List.of();
+    private volatile SocketFile file;
+    private PrivateBindFolder bindFolder;
+
+    public UnixListener(ListenerConfig config) {
+        this.config = config;
+        this.effectiveBacklog = KernelLimits.effectiveBacklog(config.backlog());
+        enter(ListenerState.CREATED);
+    }
+
+    /** The listener a request came through. */
+    public static UnixListener serving(Request request) {
+        return ((ListenerConnector) request.getConnectionMetaData().getConnector()).listener();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    public Path path() {
+        return config.socketPath();
+    }
+
+    /** The backlog the kernel applies: the configured one, capped by {@code net.core.somaxconn}. */
+    public int effectiveBacklog() {
+        return effectiveBacklog;
+    }
+
+    public ListenerState state() {
+        List<ListenerTransition> transitions = lifecycle;
+        return transitions.get(transitions.size() - 1).state();
+    }
+
+    public List<ListenerTransition> lifecycle() {
+        return lifecycle;
+    }
+
+    public Optional<Instant> enteredAt(ListenerState state) {
+        return lifecycle.stream().filter(t -> t.state() == state).map(ListenerTransition::at).findFirst();
+    }
+
+    /** The socket file as the filesystem shows it now; empty when nothing is at the path. */
+    public Optional<SocketFile.SocketFileStatus> fileStatus() {
+        SocketFile current = file;
+        return current == null ? Optional.empty() : current.status();
+    }
+
+    /**
+     * Checks the path, clears a stale socket and makes the private folder.
+     *
+     * @return the path to bind, inside the private folder
+     */
+    synchronized Path prepareBind() {
+        Path path = path();
+        SocketPathRules.check(path);
+        clearStaleSocket(path);
+        try {
+            bindFolder = PrivateBindFolder.createNextTo(path);
+        } catch (IOException e) {
+            throw new ListenerStartException(
+                    "cannot create socket " + path + ": " + reason(e) + "; run as a user who may write to "
+                            + path.getParent() + " or choose another --socket", e);
+        }
+        Path bindPath = bindFolder.socketPath();
+        if (SocketPathRules.byteLength(bindPath) > SocketPathRules.MAX_PATH_BYTES) {
+            removeBindFolder();
+            throw new ListenerStartException(String.format(
+                    "socket folder %s is too long: udsgate binds first at %s (%d bytes), over the limit of %d;"
+                            + " choose a shorter --socket", path.getParent(), bindPath,
+                    SocketPathRules.byteLength(bindPath), SocketPathRules.MAX_PATH_BYTES));
+        }
+        return bindPath;
+    }
+
+    /** Jetty has bound and is listening in the private folder: secure the file, then publish it. */
+    synchronized void publish() {
+        enter(ListenerState.BOUND);
+        Path bound = bindFolder.socketPath();
+        applyGroup(bound);
+        try {
+            Files.setPosixFilePermissions(bound, config.mode().permissions());
+        } catch (IOException e) {
+            throw new ListenerStartException("cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
+        }
+        linkIntoPlace(bound);
+        removeBindFolder();
+        enter(ListenerState.LISTENING);
+        LOG.info("listener {}: listening on unix:{} mode {} backlog {}", name(), path(), config.mode(), effectiveBacklog);
+    }
+
+    /** Stopping starts: take the file away so new clients fail at once instead of queueing. */
+    synchronized void withdraw() {
+        if (state() == ListenerState.LISTENING) {
+            enter(ListenerState.DRAINING);
+            removeFileIfOurs();
+        }
+    }
+
+    /** The server socket is closed: remove what is left, and only what is ours. */
+    synchronized void closed() {
+        removeFileIfOurs();
+        removeBindFolder();
+        if (state() != ListenerState.CLOSED) {
+            enter(ListenerState.CLOSED);
+        }
+    }
+
+    private void clearStaleSocket(Path path) {
+        PathOccupant occupant = PathOccupant.at(path);
+        switch (occupant) {
+            case NOTHING -> { }
+            case STALE_SOCKET -> removeStale(path);
+            case LIVE_SOCKET -> throw new ListenerStartException(
+                    "cannot listen on " + path + ": " + occupant.describe(path) + "; stop that server or choose another --socket");
+            case UNREACHABLE_SOCKET, NOT_A_SOCKET -> throw new ListenerStartException(
+                    "cannot listen on " + path + ": " + occupant.describe(path) + "; udsgate will not remove it: move it away or choose another --socket");
+        }
+    }
+
+    private void removeStale(Path path) {
+        try {
+            Files.deleteIfExists(path);
+            LOG.info("listener {}: removed stale socket {} (connect refused: its server is gone)", name(), path);
+        } catch (IOException e) {
+            throw new ListenerStartException("cannot remove stale socket " + path + ": " + reason(e), e);
+        }
+    }
+
+    private void applyGroup(Path bound) {
+        if (config.group().isEmpty()) {
+            return;
+        }
+        String group = config.group().get();
+        try {
+            GroupPrincipal principal = bound.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            Files.getFileAttributeView(bound, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(principal);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new ListenerStartException("no group named " + group + "; give an existing group name or a numeric id to --group", e);
+        } catch (IOException e) {
+            throw new ListenerStartException("cannot give socket " + path() + " to group " + group + ": " + reason(e)
+                    + " (a user other than root may only choose a group it belongs to)", e);
+        }
+    }
+
+    private void linkIntoPlace(Path bound) {
+        Path path = path();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.createLink(path, bound);
+                file = SocketFile.claim(path);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                // Something appeared at the path since it was checked; a stale socket may go, once.
+                if (attempt > 0) {
+                    throw new ListenerStartException("cannot listen on " + path + ": " + PathOccupant.at(path).describe(path), e);
+                }
+                clearStaleSocket(path);
+            } catch (IOException e) {
+                throw new ListenerStartException("cannot put socket in place at " + path + ": " + reason(e), e);
+            }
+        }
+    }
+
+    private void removeFileIfOurs() {
+        SocketFile current = file;
+        if (current == null) {
+            return;
+        }
+        try {
+            if (current.removeIfOurs()) {
+                LOG.info("listener {}: removed socket file {}", name(), current.path());
+            } else if (Files.exists(current.path(), LinkOption.NOFOLLOW_LINKS)) {
+                LOG.warn("listener {}: left {} in place: it is no longer the socket udsgate bound", name(), current.path());
+            }
+        } catch (IOException e) {
+            LOG.warn("listener {}: cannot remove socket file {}: {}", name(), current.path(), reason(e));
+        }
+    }
+
+    private void removeBindFolder() {
+        if (bindFolder == null) {
+            return;
+        }
+        try {
+            bindFolder.remove();
+            bindFolder = null;
+        } catch (IOException e) {
+            LOG.warn("listener {}: cannot remove private bind folder: {}", name(), reason(e));
+        }
+    }
+
+    private void enter(ListenerState state) {
+        List<ListenerTransition> next = new ArrayList<>(lifecycle);
+        next.add(new ListenerTransition(state, Instant.now()));
+        lifecycle = List.copyOf(next);
+    }
+
+    static String reason(IOException e) {
+        String message = e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    @Override
+    public String toString() {
+        return "listener " + name() + " on unix:" + path();
+    }
+}
