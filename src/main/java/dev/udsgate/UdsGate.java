@@ -39,6 +39,12 @@ public final class UdsGate {
     /** Idle keep-alive connections are closed after this; a client reconnects for free on a Unix socket. */
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * While stopping, a connection idle this long is closed. Jetty's 1 s would hold every stop for
+     * a second per idle keep-alive client; a request in flight is not cut by it.
+     */
+    private static final Duration SHUTDOWN_IDLE_TIMEOUT = Duration.ofMillis(100);
+
     private final GatewayConfig config;
     private final Server server;
     private final List<UnixListener> listeners = new ArrayList<>();
@@ -65,6 +71,7 @@ public final class UdsGate {
             UnixListener listener = new UnixListener(listenerConfig);
             ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
             connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
             connector.addEventListener(connections);
             server.addConnector(connector);
             listeners.add(listener);

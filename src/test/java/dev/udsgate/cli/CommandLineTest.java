@@ -1,0 +1,94 @@
+package dev.udsgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.udsgate.testing.ServerProcess;
+import dev.udsgate.testing.SocketFixtures;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code udsgate} as a person runs it: what it prints and how it exits. */
+class CommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    private String run(int expectedExit, String... args) {
+        Path output = dir.resolve("output.txt");
+        int exit = ServerProcess.run(output, Main.class, args);
+        String printed = readString(output);
+        assertThat(exit).as("exit code; printed:\n" + printed).isEqualTo(expectedExit);
+        return printed;
+    }
+
+    /** A failure is one plain line: no stack trace, no usage dump. */
+    private static void assertOneLineError(String printed, String expected) {
+        assertThat(printed.strip().lines()).as(printed).hasSize(1);
+        assertThat(printed).startsWith("udsgate: ").contains(expected).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void helpListsTheServeOptions() {
+        String printed = run(0, "serve", "--help");
+        assertThat(printed).contains("--socket=PATH", "--mode=MODE", "--group=NAME|GID", "--backlog=N", "--shutdown-timeout=DURATION");
+    }
+
+    @Test
+    void topLevelHelpAndVersion() {
+        assertThat(run(0, "--help")).contains("serve");
+        assertThat(run(0, "--version")).startsWith("udsgate 0.").contains("API 1.0");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertOneLineError(run(2), "a command is needed");
+    }
+
+    @Test
+    void badModeIsAUsageError() {
+        assertOneLineError(run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--mode", "0999"), "--mode");
+        assertOneLineError(run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--mode", "4755"), "setuid");
+    }
+
+    @Test
+    void badDurationAndBacklogAreUsageErrors() {
+        assertOneLineError(run(2, "serve", "--shutdown-timeout", "soon"), "write it as 10s, 500ms, 2m or 1h");
+        assertOneLineError(run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--backlog", "0"), "--backlog must be between 1 and 65535");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertOneLineError(run(2, "serve", "--sockett", "/tmp/x.sock"), "--sockett");
+    }
+
+    @Test
+    void missingFolderFailsTheStartInOneLine() {
+        Path socket = dir.resolve("absent").resolve("udsgate.sock");
+        assertOneLineError(run(1, "serve", "--socket", socket.toString()), "folder " + socket.getParent() + " does not exist");
+    }
+
+    @Test
+    void tooLongPathFailsTheStartInOneLine() {
+        Path socket = dir.resolve("x".repeat(120));
+        assertOneLineError(run(1, "serve", "--socket", socket.toString()), "at most 106 bytes");
+    }
+
+    @Test
+    void liveSocketFailsTheStartInOneLine() throws Exception {
+        Path socket = dir.resolve("taken.sock");
+        try (ServerSocketChannel other = SocketFixtures.liveSocketAt(socket)) {
+            assertOneLineError(run(1, "serve", "--socket", socket.toString()), "another server is listening on " + socket);
+            assertThat(SocketFixtures.connects(socket)).isTrue();
+        }
+    }
+
+    private static String readString(Path path) {
+        try {
+            return java.nio.file.Files.readString(path);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
