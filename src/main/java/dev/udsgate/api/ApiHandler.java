@@ -1,9 +1,9 @@
 package dev.udsgate.api;
 
-import dev.udsgate.http.ProblemKind;
-import dev.udsgate.http.ProblemWriter;
 import dev.udsgate.http.ApiHeaders;
 import dev.udsgate.http.ProblemException;
+import dev.udsgate.http.ProblemKind;
+import dev.udsgate.http.ProblemWriter;
 import dev.udsgate.socket.UnixListener;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -46,8 +46,12 @@ public final class ApiHandler extends Handler.Wrapper {
             ProblemWriter.write(request, response, callback, failure);
         } catch (RuntimeException failure) {
             LOG.warn("{} {} failed", request.getMethod(), path, failure);
-            ProblemWriter.write(request, response, callback,
-                    new ProblemException(ProblemKind.INTERNAL, "the server failed to answer this request; its log has the details"));
+            ProblemWriter.write(
+                    request,
+                    response,
+                    callback,
+                    new ProblemException(
+                            ProblemKind.INTERNAL, "the server failed to answer this request; its log has the details"));
         }
         return true;
     }

@@ -1,6 +1,7 @@
 package dev.udsgate.api;
 
 import dev.udsgate.http.ProblemException;
+
 /** One operation of the API: reads its typed input from the call, asks a feature, answers. */
 @FunctionalInterface
 public interface Endpoint {

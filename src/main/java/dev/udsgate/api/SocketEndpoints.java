@@ -22,7 +22,9 @@ final class SocketEndpoints {
                 listener.config().backlog(),
                 listener.enteredAt(ListenerState.BOUND).orElse(null),
                 listener.enteredAt(ListenerState.LISTENING).orElse(null),
-                listener.lifecycle().stream().map(t -> new Transition(t.state().label(), t.at())).toList(),
+                listener.lifecycle().stream()
+                        .map(t -> new Transition(t.state().label(), t.at()))
+                        .toList(),
                 listener.fileStatus().orElse(null)));
     }
 

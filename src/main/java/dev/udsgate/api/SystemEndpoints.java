@@ -12,7 +12,8 @@ import org.eclipse.jetty.util.Jetty;
 final class SystemEndpoints {
 
     /** As Docker's {@code /_ping}: a proxy or a client must never answer it from a cache. */
-    private static final Reply PING = Reply.text("OK",
+    private static final Reply PING = Reply.text(
+            "OK",
             Reply.header(HttpHeader.CACHE_CONTROL, "no-cache, no-store, must-revalidate"),
             Reply.header(HttpHeader.PRAGMA, "no-cache"));
 
@@ -41,7 +42,8 @@ final class SystemEndpoints {
 
     Reply info(ApiCall call) {
         Instant now = Instant.now();
-        List<ListenerSummary> listeners = context.listeners().stream().map(ListenerSummary::of).toList();
+        List<ListenerSummary> listeners =
+                context.listeners().stream().map(ListenerSummary::of).toList();
         return Reply.json(new InfoBody(
                 context.startedAt(),
                 Duration.between(context.startedAt(), now).toMillis(),
@@ -55,7 +57,13 @@ final class SystemEndpoints {
 
     /** {@code GET /v1/version}. */
     record VersionBody(
-            String version, String apiVersion, String javaVersion, String jettyVersion, String os, String osVersion, String arch) {}
+            String version,
+            String apiVersion,
+            String javaVersion,
+            String jettyVersion,
+            String os,
+            String osVersion,
+            String arch) {}
 
     /**
      * {@code GET /v1/info}.
@@ -76,7 +84,11 @@ final class SystemEndpoints {
     /** A listener in one line: where it is and whether it is up. */
     record ListenerSummary(String name, Path path, String mode, String state) {
         static ListenerSummary of(UnixListener listener) {
-            return new ListenerSummary(listener.name(), listener.path(), listener.config().mode().octal(), listener.state().label());
+            return new ListenerSummary(
+                    listener.name(),
+                    listener.path(),
+                    listener.config().mode().octal(),
+                    listener.state().label());
         }
     }
 }

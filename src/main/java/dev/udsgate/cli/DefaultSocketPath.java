@@ -20,7 +20,9 @@ final class DefaultSocketPath {
             return Optional.of(Path.of("/run", FILE_NAME));
         }
         String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-        return runtimeDir == null || runtimeDir.isBlank() ? Optional.empty() : Optional.of(Path.of(runtimeDir, FILE_NAME));
+        return runtimeDir == null || runtimeDir.isBlank()
+                ? Optional.empty()
+                : Optional.of(Path.of(runtimeDir, FILE_NAME));
     }
 
     private static boolean isRoot() {

@@ -33,7 +33,8 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new UdsgateCommand())
                 .addSubcommand(new ServeCommand(gateway))
                 .setParameterExceptionHandler((e, arguments) -> {
-                    err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine()) + "--help')");
+                    err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine())
+                            + "--help')");
                     return EXIT_USAGE;
                 })
                 .setExecutionExceptionHandler((e, cl, parsed) -> {

@@ -42,25 +42,37 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--socket", paramLabel = "PATH",
+    @Option(
+            names = "--socket",
+            paramLabel = "PATH",
             description = "Socket file to listen on (default: ${DEFAULT-VALUE}; /run/udsgate.sock for root,"
                     + " $XDG_RUNTIME_DIR/udsgate.sock for other users).")
     Path socket = DefaultSocketPath.forCurrentUser().orElse(null);
 
-    @Option(names = "--mode", paramLabel = "MODE", converter = Converters.Mode.class,
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            converter = Converters.Mode.class,
             description = "Permission bits of the socket file, octal (default: ${DEFAULT-VALUE}).")
     FileMode mode = FileMode.DEFAULT_SOCKET_MODE;
 
-    @Option(names = "--group", paramLabel = "NAME|GID",
+    @Option(
+            names = "--group",
+            paramLabel = "NAME|GID",
             description = "Group of the socket file, so its members may connect (default: the process's group).")
     String group;
 
-    @Option(names = "--backlog", paramLabel = "N",
+    @Option(
+            names = "--backlog",
+            paramLabel = "N",
             description = "listen() backlog: connections the kernel queues before udsgate accepts them"
                     + " (default: ${DEFAULT-VALUE}; capped by net.core.somaxconn).")
     int backlog = ListenerConfig.DEFAULT_BACKLOG;
 
-    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.Timeout.class,
+    @Option(
+            names = "--shutdown-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.Timeout.class,
             description = "On SIGTERM/SIGINT, how long requests in flight may take to finish: 10s, 500ms, 1m"
                     + " (default: 10s).")
     Duration shutdownTimeout = GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT;
@@ -78,24 +90,30 @@ final class ServeCommand implements Callable<Integer> {
         gate.start();
         System.out.println("listening on unix:" + config.listeners().get(0).socketPath());
         String signal = signals.awaitFirst();
-        LOG.info("{} received: stopping; requests in flight have {} to finish", signal, Converters.Timeout.format(config.shutdownTimeout()));
+        LOG.info(
+                "{} received: stopping; requests in flight have {} to finish",
+                signal,
+                Converters.Timeout.format(config.shutdownTimeout()));
         UdsGate.StopResult result = gate.stop();
         result.problems().forEach(problem -> LOG.debug("while stopping", problem));
         if (result.graceful()) {
             LOG.info("stopped gracefully in {} ms", result.took().toMillis());
             return Main.EXIT_OK;
         }
-        LOG.warn("stopped forcibly after {}: requests still in flight were cut off", Converters.Timeout.format(config.shutdownTimeout()));
+        LOG.warn(
+                "stopped forcibly after {}: requests still in flight were cut off",
+                Converters.Timeout.format(config.shutdownTimeout()));
         return Main.EXIT_FAILURE;
     }
 
     private GatewayConfig config() {
         if (socket == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH");
         }
         if (backlog < 1 || backlog > ListenerConfig.MAX_BACKLOG) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--backlog must be between 1 and " + ListenerConfig.MAX_BACKLOG + ", got " + backlog);
         }
         ListenerConfig listener = new ListenerConfig("main", socket, mode, Optional.ofNullable(group), backlog);

@@ -28,7 +28,8 @@ final class UdsgateCommand implements Runnable {
         public String[] getVersion() {
             BuildInfo build = BuildInfo.current();
             return new String[] {
-                "udsgate " + build.version() + " (API " + build.apiVersion() + ", Java " + System.getProperty("java.version") + ")"
+                "udsgate " + build.version() + " (API " + build.apiVersion() + ", Java "
+                        + System.getProperty("java.version") + ")"
             };
         }
     }

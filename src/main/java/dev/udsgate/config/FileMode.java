@@ -26,7 +26,8 @@ public record FileMode(int bits) {
 
     public FileMode {
         if (bits < 0 || bits > 0777) {
-            throw new IllegalArgumentException("mode must be between 0000 and 0777, got " + Integer.toOctalString(bits));
+            throw new IllegalArgumentException(
+                    "mode must be between 0000 and 0777, got " + Integer.toOctalString(bits));
         }
     }
 

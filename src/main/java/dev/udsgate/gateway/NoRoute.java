@@ -14,7 +14,8 @@ public final class NoRoute extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String host = request.getHeaders().get(HttpHeader.HOST);
-        String detail = "no route for " + (host == null ? "" : "host " + host + " and ") + "path " + Request.getPathInContext(request);
+        String detail = "no route for " + (host == null ? "" : "host " + host + " and ") + "path "
+                + Request.getPathInContext(request);
         ProblemWriter.write(request, response, callback, ProblemException.notFound(detail));
         return true;
     }

@@ -26,7 +26,12 @@ public final class ProblemErrorHandler implements Request.Handler {
         String title = HttpStatus.getMessage(status);
         String detail;
         if (status >= 500) {
-            LOG.warn("{} {} failed with {}", request.getMethod(), request.getHttpURI().getPath(), status, cause);
+            LOG.warn(
+                    "{} {} failed with {}",
+                    request.getMethod(),
+                    request.getHttpURI().getPath(),
+                    status,
+                    cause);
             detail = "the server failed to answer this request; its log has the details";
         } else {
             // Jetty's own 4xx messages name the protocol rule broken; they carry nothing internal.

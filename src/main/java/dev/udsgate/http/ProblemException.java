@@ -25,8 +25,10 @@ public final class ProblemException extends RuntimeException {
     }
 
     public static ProblemException methodNotAllowed(String method, String path, String allow) {
-        return new ProblemException(ProblemKind.METHOD_NOT_ALLOWED,
-                method + " is not allowed on " + path + "; allowed: " + allow, Map.of("Allow", allow));
+        return new ProblemException(
+                ProblemKind.METHOD_NOT_ALLOWED,
+                method + " is not allowed on " + path + "; allowed: " + allow,
+                Map.of("Allow", allow));
     }
 
     public ProblemKind kind() {

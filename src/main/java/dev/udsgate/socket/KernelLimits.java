@@ -14,7 +14,9 @@ final class KernelLimits {
     /** {@code listen()} silently caps its backlog at {@code net.core.somaxconn}. */
     static int effectiveBacklog(int requested) {
         try {
-            return Math.min(requested, Integer.parseInt(Files.readAllLines(SOMAXCONN).get(0).strip()));
+            return Math.min(
+                    requested,
+                    Integer.parseInt(Files.readAllLines(SOMAXCONN).get(0).strip()));
         } catch (IOException | RuntimeException e) {
             return requested;
         }

@@ -16,6 +16,7 @@ final class PrivateBindFolder {
 
     /** Short, yet says whose it is where {@code ss -xl} shows the bound name. */
     private static final String PREFIX = ".udsgate-";
+
     private static final String SOCKET_NAME = "s";
     private static final int ATTEMPTS = 16;
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
@@ -32,7 +33,8 @@ final class PrivateBindFolder {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Path candidate = parent.resolve(PREFIX + randomSuffix());
             try {
-                Files.createDirectory(candidate, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        candidate, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 return new PrivateBindFolder(candidate);
             } catch (FileAlreadyExistsException e) {
                 // another name, then

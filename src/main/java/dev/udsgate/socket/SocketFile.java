@@ -78,7 +78,13 @@ public final class SocketFile {
      * @param ours whether the file is still the inode udsgate bound (false once replaced)
      */
     public record SocketFileStatus(
-            String kind, FileMode mode, String permissions, Principal owner, Principal group, long inode, boolean ours) {
+            String kind,
+            FileMode mode,
+            String permissions,
+            Principal owner,
+            Principal group,
+            long inode,
+            boolean ours) {
 
         static Optional<SocketFileStatus> read(Path path, FileIdentity identity) {
             try {

@@ -31,12 +31,15 @@ public final class SocketPathRules {
         }
         Path parent = socketPath.getParent();
         if (parent == null || socketPath.getFileName() == null) {
-            throw new ListenerStartException("socket path " + socketPath + " names no file: give a path such as /run/udsgate.sock");
+            throw new ListenerStartException(
+                    "socket path " + socketPath + " names no file: give a path such as /run/udsgate.sock");
         }
         if (!Files.isDirectory(parent)) {
-            throw new ListenerStartException(Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
-                    ? "cannot create socket " + socketPath + ": " + parent + " is not a folder"
-                    : "cannot create socket " + socketPath + ": folder " + parent + " does not exist; create it first");
+            throw new ListenerStartException(
+                    Files.exists(parent, LinkOption.NOFOLLOW_LINKS)
+                            ? "cannot create socket " + socketPath + ": " + parent + " is not a folder"
+                            : "cannot create socket " + socketPath + ": folder " + parent
+                                    + " does not exist; create it first");
         }
     }
 }

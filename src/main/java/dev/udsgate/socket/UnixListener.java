@@ -73,7 +73,10 @@ public final class UnixListener {
     }
 
     public Optional<Instant> enteredAt(ListenerState state) {
-        return lifecycle.stream().filter(t -> t.state() == state).map(ListenerTransition::at).findFirst();
+        return lifecycle.stream()
+                .filter(t -> t.state() == state)
+                .map(ListenerTransition::at)
+                .findFirst();
     }
 
     /** The socket file as the filesystem shows it now; empty when nothing is at the path. */
@@ -96,15 +99,16 @@ public final class UnixListener {
         } catch (IOException e) {
             throw new ListenerStartException(
                     "cannot create socket " + path + ": " + reason(e) + "; run as a user who may write to "
-                            + path.getParent() + " or choose another --socket", e);
+                            + path.getParent() + " or choose another --socket",
+                    e);
         }
         Path bindPath = bindFolder.socketPath();
         if (SocketPathRules.byteLength(bindPath) > SocketPathRules.MAX_PATH_BYTES) {
             removeBindFolder();
             throw new ListenerStartException(String.format(
                     "socket folder %s is too long: udsgate binds first at %s (%d bytes), over the limit of %d;"
-                            + " choose a shorter --socket", path.getParent(), bindPath,
-                    SocketPathRules.byteLength(bindPath), SocketPathRules.MAX_PATH_BYTES));
+                            + " choose a shorter --socket",
+                    path.getParent(), bindPath, SocketPathRules.byteLength(bindPath), SocketPathRules.MAX_PATH_BYTES));
         }
         return bindPath;
     }
@@ -117,12 +121,18 @@ public final class UnixListener {
         try {
             Files.setPosixFilePermissions(bound, config.mode().permissions());
         } catch (IOException e) {
-            throw new ListenerStartException("cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
+            throw new ListenerStartException(
+                    "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
         }
         linkIntoPlace(bound);
         removeBindFolder();
         enter(ListenerState.LISTENING);
-        LOG.info("listener {}: listening on unix:{} mode {} backlog {}", name(), path(), config.mode(), effectiveBacklog);
+        LOG.info(
+                "listener {}: listening on unix:{} mode {} backlog {}",
+                name(),
+                path(),
+                config.mode(),
+                effectiveBacklog);
     }
 
     /** Stopping starts: take the file away so new clients fail at once instead of queueing. */
@@ -145,12 +155,14 @@ public final class UnixListener {
     private void clearStaleSocket(Path path) {
         PathOccupant occupant = PathOccupant.at(path);
         switch (occupant) {
-            case NOTHING -> { }
+            case NOTHING -> {}
             case STALE_SOCKET -> removeStale(path);
-            case LIVE_SOCKET -> throw new ListenerStartException(
-                    "cannot listen on " + path + ": " + occupant.describe(path) + "; stop that server or choose another --socket");
-            case UNREACHABLE_SOCKET, NOT_A_SOCKET -> throw new ListenerStartException(
-                    "cannot listen on " + path + ": " + occupant.describe(path) + "; udsgate will not remove it: move it away or choose another --socket");
+            case LIVE_SOCKET ->
+                throw new ListenerStartException("cannot listen on " + path + ": " + occupant.describe(path)
+                        + "; stop that server or choose another --socket");
+            case UNREACHABLE_SOCKET, NOT_A_SOCKET ->
+                throw new ListenerStartException("cannot listen on " + path + ": " + occupant.describe(path)
+                        + "; udsgate will not remove it: move it away or choose another --socket");
         }
     }
 
@@ -169,13 +181,18 @@ public final class UnixListener {
         }
         String group = config.group().get();
         try {
-            GroupPrincipal principal = bound.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            Files.getFileAttributeView(bound, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(principal);
+            GroupPrincipal principal =
+                    bound.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            Files.getFileAttributeView(bound, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setGroup(principal);
         } catch (UserPrincipalNotFoundException e) {
-            throw new ListenerStartException("no group named " + group + "; give an existing group name or a numeric id to --group", e);
+            throw new ListenerStartException(
+                    "no group named " + group + "; give an existing group name or a numeric id to --group", e);
         } catch (IOException e) {
-            throw new ListenerStartException("cannot give socket " + path() + " to group " + group + ": " + reason(e)
-                    + " (a user other than root may only choose a group it belongs to)", e);
+            throw new ListenerStartException(
+                    "cannot give socket " + path() + " to group " + group + ": " + reason(e)
+                            + " (a user other than root may only choose a group it belongs to)",
+                    e);
         }
     }
 
@@ -189,7 +206,10 @@ public final class UnixListener {
             } catch (FileAlreadyExistsException e) {
                 // Something appeared at the path since it was checked; a stale socket may go, once.
                 if (attempt > 0) {
-                    throw new ListenerStartException("cannot listen on " + path + ": " + PathOccupant.at(path).describe(path), e);
+                    throw new ListenerStartException(
+                            "cannot listen on " + path + ": "
+                                    + PathOccupant.at(path).describe(path),
+                            e);
                 }
                 clearStaleSocket(path);
             } catch (IOException e) {
@@ -207,7 +227,10 @@ public final class UnixListener {
             if (current.removeIfOurs()) {
                 LOG.info("listener {}: removed socket file {}", name(), current.path());
             } else if (Files.exists(current.path(), LinkOption.NOFOLLOW_LINKS)) {
-                LOG.warn("listener {}: left {} in place: it is no longer the socket udsgate bound", name(), current.path());
+                LOG.warn(
+                        "listener {}: left {} in place: it is no longer the socket udsgate bound",
+                        name(),
+                        current.path());
             }
         } catch (IOException e) {
             LOG.warn("listener {}: cannot remove socket file {}: {}", name(), current.path(), reason(e));

@@ -39,7 +39,9 @@ class SystemApiTest {
 
     @Test
     void pingAnswersOkWithDockerStyleHeaders() {
-        server.api().get("/_ping").then()
+        server.api()
+                .get("/_ping")
+                .then()
                 .statusCode(200)
                 .contentType(startsWith("text/plain"))
                 .header("Api-Version", "1.0")
@@ -50,7 +52,9 @@ class SystemApiTest {
 
     @Test
     void headPingAnswersTheSameHeadersWithoutABody() {
-        server.api().head("/_ping").then()
+        server.api()
+                .head("/_ping")
+                .then()
                 .statusCode(200)
                 .header("Api-Version", "1.0")
                 .header("Content-Length", "2")
@@ -59,7 +63,9 @@ class SystemApiTest {
 
     @Test
     void versionNamesTheBuildTheRuntimeAndJetty() {
-        server.api().get("/v1/version").then()
+        server.api()
+                .get("/v1/version")
+                .then()
                 .statusCode(200)
                 .body("apiVersion", equalTo("1.0"))
                 .body("javaVersion", equalTo(System.getProperty("java.version")))
@@ -71,11 +77,19 @@ class SystemApiTest {
 
     @Test
     void infoCountsRequestsAndShowsTheListener() {
-        long before = server.api().get("/v1/info").then().statusCode(200).extract().jsonPath().getLong("requestsServed");
+        long before = server.api()
+                .get("/v1/info")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("requestsServed");
         server.api().get("/_ping");
         server.api().get("/_ping");
 
-        server.api().get("/v1/info").then()
+        server.api()
+                .get("/v1/info")
+                .then()
                 .statusCode(200)
                 .body("requestsServed", equalTo((int) before + 3))
                 .body("pid", equalTo((int) ProcessHandle.current().pid()))
@@ -87,7 +101,9 @@ class SystemApiTest {
 
     @Test
     void unknownApiPathIsA404Problem() {
-        server.api().get("/v1/nothing-here").then()
+        server.api()
+                .get("/v1/nothing-here")
+                .then()
                 .statusCode(404)
                 .contentType("application/problem+json")
                 .header("Api-Version", "1.0")
@@ -98,7 +114,10 @@ class SystemApiTest {
 
     @Test
     void pathOutsideTheApiWithNoRouteIsA404Problem() {
-        server.api().header("Host", "billing").get("/invoices").then()
+        server.api()
+                .header("Host", "billing")
+                .get("/invoices")
+                .then()
                 .statusCode(404)
                 .contentType("application/problem+json")
                 .body("detail", equalTo("no route for host billing and path /invoices"));
@@ -106,7 +125,9 @@ class SystemApiTest {
 
     @Test
     void wrongMethodIsA405ProblemThatSaysWhatIsAllowed() {
-        server.api().delete("/v1/version").then()
+        server.api()
+                .delete("/v1/version")
+                .then()
                 .statusCode(405)
                 .contentType("application/problem+json")
                 .header("Allow", "GET, HEAD")

@@ -26,13 +26,23 @@ class CommandLineTest {
     /** A failure is one plain line: no stack trace, no usage dump. */
     private static void assertOneLineError(String printed, String expected) {
         assertThat(printed.strip().lines()).as(printed).hasSize(1);
-        assertThat(printed).startsWith("udsgate: ").contains(expected).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(printed)
+                .startsWith("udsgate: ")
+                .contains(expected)
+                .doesNotContain("\tat ")
+                .doesNotContain("Exception");
     }
 
     @Test
     void helpListsTheServeOptions() {
         String printed = run(0, "serve", "--help");
-        assertThat(printed).contains("--socket=PATH", "--mode=MODE", "--group=NAME|GID", "--backlog=N", "--shutdown-timeout=DURATION");
+        assertThat(printed)
+                .contains(
+                        "--socket=PATH",
+                        "--mode=MODE",
+                        "--group=NAME|GID",
+                        "--backlog=N",
+                        "--shutdown-timeout=DURATION");
     }
 
     @Test
@@ -55,7 +65,9 @@ class CommandLineTest {
     @Test
     void badDurationAndBacklogAreUsageErrors() {
         assertOneLineError(run(2, "serve", "--shutdown-timeout", "soon"), "write it as 10s, 500ms, 2m or 1h");
-        assertOneLineError(run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--backlog", "0"), "--backlog must be between 1 and 65535");
+        assertOneLineError(
+                run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--backlog", "0"),
+                "--backlog must be between 1 and 65535");
     }
 
     @Test
@@ -66,7 +78,8 @@ class CommandLineTest {
     @Test
     void missingFolderFailsTheStartInOneLine() {
         Path socket = dir.resolve("absent").resolve("udsgate.sock");
-        assertOneLineError(run(1, "serve", "--socket", socket.toString()), "folder " + socket.getParent() + " does not exist");
+        assertOneLineError(
+                run(1, "serve", "--socket", socket.toString()), "folder " + socket.getParent() + " does not exist");
     }
 
     @Test
@@ -79,7 +92,8 @@ class CommandLineTest {
     void liveSocketFailsTheStartInOneLine() throws Exception {
         Path socket = dir.resolve("taken.sock");
         try (ServerSocketChannel other = SocketFixtures.liveSocketAt(socket)) {
-            assertOneLineError(run(1, "serve", "--socket", socket.toString()), "another server is listening on " + socket);
+            assertOneLineError(
+                    run(1, "serve", "--socket", socket.toString()), "another server is listening on " + socket);
             assertThat(SocketFixtures.connects(socket)).isTrue();
         }
     }

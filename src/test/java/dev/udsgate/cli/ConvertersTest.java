@@ -24,7 +24,9 @@ class ConvertersTest {
     @Test
     void anythingElseIsRefusedWithTheAcceptedForms() {
         for (String bad : new String[] {"soon", "10", "-5s", "PT-1S", "1d"}) {
-            assertThatThrownBy(() -> timeout.convert(bad)).isInstanceOf(TypeConversionException.class).hasMessageContaining("10s, 500ms");
+            assertThatThrownBy(() -> timeout.convert(bad))
+                    .isInstanceOf(TypeConversionException.class)
+                    .hasMessageContaining("10s, 500ms");
         }
     }
 

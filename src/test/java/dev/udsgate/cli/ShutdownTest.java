@@ -97,7 +97,9 @@ class ShutdownTest {
             crashed.signal("KILL");
             crashed.awaitExit(Duration.ofSeconds(10));
         }
-        assertThat(SocketFixtures.isSocket(socket)).as("kill -9 leaves the socket file").isTrue();
+        assertThat(SocketFixtures.isSocket(socket))
+                .as("kill -9 leaves the socket file")
+                .isTrue();
         assertThat(SocketFixtures.connects(socket)).isFalse();
 
         try (ServerProcess restarted = serve()) {

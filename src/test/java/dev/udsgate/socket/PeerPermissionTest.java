@@ -30,7 +30,9 @@ class PeerPermissionTest {
     @BeforeEach
     void needRootAndClients() throws IOException {
         assumeTrue(SocketFileTest.isRoot(), "runs a client as nobody, which needs root");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")), "needs runuser");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")),
+                "needs runuser");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "needs curl");
         // The folders on the way must let nobody through, so that only the socket's mode decides.
         dir = SocketFixtures.traversableFolder(tmp);
@@ -38,9 +40,12 @@ class PeerPermissionTest {
 
     @Test
     void nobodyIsRefusedOnAnOwnerAndGroupOnlySocket() throws Exception {
-        try (TestServer server = TestServer.start(dir.resolve("private.sock"), FileMode.parse("0660"), Optional.empty())) {
+        try (TestServer server =
+                TestServer.start(dir.resolve("private.sock"), FileMode.parse("0660"), Optional.empty())) {
             ClientResult result = curlAsNobody(server.socket());
-            assertThat(result.exitCode()).as("curl exit code (7: could not connect)").isEqualTo(7);
+            assertThat(result.exitCode())
+                    .as("curl exit code (7: could not connect)")
+                    .isEqualTo(7);
         }
     }
 
@@ -55,7 +60,8 @@ class PeerPermissionTest {
 
     @Test
     void nobodyConnectsWhenTheSocketIsGivenToItsGroup() throws Exception {
-        try (TestServer server = TestServer.start(dir.resolve("group.sock"), FileMode.parse("0660"), Optional.of("nogroup"))) {
+        try (TestServer server =
+                TestServer.start(dir.resolve("group.sock"), FileMode.parse("0660"), Optional.of("nogroup"))) {
             ClientResult result = curlAsNobody(server.socket());
             assertThat(result.exitCode()).isZero();
             assertThat(result.output()).isEqualTo("OK\n200");
@@ -65,13 +71,25 @@ class PeerPermissionTest {
     record ClientResult(int exitCode, String output) {}
 
     private static ClientResult curlAsNobody(Path socket) throws IOException, InterruptedException {
-        Process curl = new ProcessBuilder("runuser", "-u", "nobody", "--",
-                        "curl", "-s", "--max-time", "5", "--unix-socket", socket.toString(),
-                        "-w", "\\n%{http_code}", "http://localhost/_ping")
+        Process curl = new ProcessBuilder(
+                        "runuser",
+                        "-u",
+                        "nobody",
+                        "--",
+                        "curl",
+                        "-s",
+                        "--max-time",
+                        "5",
+                        "--unix-socket",
+                        socket.toString(),
+                        "-w",
+                        "\\n%{http_code}",
+                        "http://localhost/_ping")
                 .redirectErrorStream(true)
                 .start();
         assertThat(curl.waitFor(10, TimeUnit.SECONDS)).isTrue();
         // The body, then the status on a line of its own: "OK\n200"; "\n000" when refused.
-        return new ClientResult(curl.exitValue(), new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new ClientResult(
+                curl.exitValue(), new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

@@ -38,7 +38,9 @@ class SocketApiTest {
         int uid = (Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int gid = (Integer) Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS);
 
-        server.api().get("/v1/socket").then()
+        server.api()
+                .get("/v1/socket")
+                .then()
                 .statusCode(200)
                 .body("listener", equalTo("main"))
                 .body("path", equalTo(socket.toString()))
@@ -60,7 +62,9 @@ class SocketApiTest {
     void aChmodByHandShowsUpAtOnce() throws Exception {
         Files.setPosixFilePermissions(server.socket(), PosixFilePermissions.fromString("rw-------"));
 
-        server.api().get("/v1/socket").then()
+        server.api()
+                .get("/v1/socket")
+                .then()
                 .statusCode(200)
                 .body("configuredMode", equalTo("0660"))
                 .body("file.mode", equalTo("0600"))

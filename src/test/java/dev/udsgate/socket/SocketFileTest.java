@@ -125,7 +125,8 @@ class SocketFileTest {
         for (String mode : List.of("0600", "0660", "0666")) {
             Path path = dir.resolve("m" + mode + ".sock");
             try (TestServer server = TestServer.start(path, FileMode.parse(mode), Optional.empty())) {
-                assertThat(SocketFixtures.permissions(path)).isEqualTo(FileMode.parse(mode).symbolic());
+                assertThat(SocketFixtures.permissions(path))
+                        .isEqualTo(FileMode.parse(mode).symbolic());
             }
         }
     }
@@ -135,15 +136,23 @@ class SocketFileTest {
         assumeTrue(isRoot(), "only root may give a file to a group it is not in");
         Path byName = dir.resolve("byname.sock");
         try (TestServer server = TestServer.start(byName, FileMode.DEFAULT_SOCKET_MODE, Optional.of("nogroup"))) {
-            assertThat(Files.getAttribute(byName, "unix:gid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(65534);
-            server.api().get("/v1/socket").then().statusCode(200)
+            assertThat(Files.getAttribute(byName, "unix:gid", LinkOption.NOFOLLOW_LINKS))
+                    .isEqualTo(65534);
+            server.api()
+                    .get("/v1/socket")
+                    .then()
+                    .statusCode(200)
                     .body("file.group.name", org.hamcrest.Matchers.equalTo("nogroup"))
                     .body("configuredGroup", org.hamcrest.Matchers.equalTo("nogroup"));
         }
         Path byNumber = dir.resolve("bynumber.sock");
         try (TestServer server = TestServer.start(byNumber, FileMode.DEFAULT_SOCKET_MODE, Optional.of("54321"))) {
-            assertThat(Files.getAttribute(byNumber, "unix:gid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(54321);
-            server.api().get("/v1/socket").then().statusCode(200)
+            assertThat(Files.getAttribute(byNumber, "unix:gid", LinkOption.NOFOLLOW_LINKS))
+                    .isEqualTo(54321);
+            server.api()
+                    .get("/v1/socket")
+                    .then()
+                    .statusCode(200)
                     .body("file.group.id", org.hamcrest.Matchers.equalTo(54321))
                     .body("file.group.name", org.hamcrest.Matchers.nullValue());
         }
@@ -153,7 +162,8 @@ class SocketFileTest {
     void unknownGroupIsRefusedAndNothingIsLeftBehind() throws Exception {
         Path path = dir.resolve("udsgate.sock");
 
-        assertThatThrownBy(() -> TestServer.start(path, FileMode.DEFAULT_SOCKET_MODE, Optional.of("no-such-group-here")))
+        assertThatThrownBy(
+                        () -> TestServer.start(path, FileMode.DEFAULT_SOCKET_MODE, Optional.of("no-such-group-here")))
                 .isInstanceOf(ListenerStartException.class)
                 .hasMessageContaining("no group named no-such-group-here");
 

@@ -21,7 +21,8 @@ public final class Api {
      */
     public static RequestSpecification unchecked(Path socket) {
         RestAssuredConfig config = RestAssuredConfig.config()
-                .httpClient(HttpClientConfig.httpClientConfig().httpClientFactory(() -> UnixSocketHttpClient.to(socket)));
+                .httpClient(
+                        HttpClientConfig.httpClientConfig().httpClientFactory(() -> UnixSocketHttpClient.to(socket)));
         return RestAssured.given().config(config).baseUri("http://localhost");
     }
 }

@@ -40,7 +40,9 @@ public final class ApiContract implements Filter {
         OpenAPI api = new OpenAPIV3Parser().read(SPEC.toUri().toString());
         LevelResolver.Builder levels = LevelResolver.create();
         NO_OPERATION.forEach(key -> levels.withLevel(key, ValidationReport.Level.INFO));
-        this.validator = OpenApiInteractionValidator.createFor(api).withLevelResolver(levels.build()).build();
+        this.validator = OpenApiInteractionValidator.createFor(api)
+                .withLevelResolver(levels.build())
+                .build();
         this.schemas = new SchemaValidator(api, new MessageResolver());
         this.problem = api.getComponents().getSchemas().get("Problem");
     }
@@ -50,7 +52,10 @@ public final class ApiContract implements Filter {
     }
 
     @Override
-    public Response filter(FilterableRequestSpecification request, FilterableResponseSpecification responseSpec, FilterContext context) {
+    public Response filter(
+            FilterableRequestSpecification request,
+            FilterableResponseSpecification responseSpec,
+            FilterContext context) {
         Response response = context.next(request, responseSpec);
         ValidationReport report = validator.validate(RestAssuredRequest.of(request), RestAssuredResponse.of(response));
         boolean outsideContract = report.getMessages().stream().anyMatch(m -> NO_OPERATION.contains(m.getKey()));
@@ -79,7 +84,9 @@ public final class ApiContract implements Filter {
     private ValidationReport problemReport(String contentType, String body) {
         if (contentType == null || !contentType.startsWith("application/problem+json")) {
             return ValidationReport.singleton(ValidationReport.Message.create(
-                    "udsgate.problem.contentType", "an answer outside the contract must be application/problem+json, got " + contentType).build());
+                            "udsgate.problem.contentType",
+                            "an answer outside the contract must be application/problem+json, got " + contentType)
+                    .build());
         }
         return schemas.validate(body, problem, "udsgate.problem");
     }

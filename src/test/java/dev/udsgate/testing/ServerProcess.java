@@ -35,7 +35,8 @@ public final class ServerProcess implements AutoCloseable {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(outputFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
             return new ServerProcess(process, outputFile);
         } catch (IOException e) {
@@ -67,7 +68,8 @@ public final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!output().contains(text)) {
             if (!process.isAlive()) {
-                throw new AssertionError("process exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
+                throw new AssertionError(
+                        "process exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + output());
@@ -83,7 +85,10 @@ public final class ServerProcess implements AutoCloseable {
 
     public void signal(String name) {
         try {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

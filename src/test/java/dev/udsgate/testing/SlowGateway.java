@@ -27,10 +27,18 @@ public final class SlowGateway extends Handler.Abstract.NonBlocking {
         long millis = Long.parseLong(query.getValue("ms") == null ? "1000" : query.getValue("ms"));
         System.out.println("slow request started");
         System.out.flush();
-        request.getComponents().getScheduler().schedule(() -> {
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-            response.write(true, ByteBuffer.wrap(("waited " + millis + " ms").getBytes(StandardCharsets.UTF_8)), callback);
-        }, millis, TimeUnit.MILLISECONDS);
+        request.getComponents()
+                .getScheduler()
+                .schedule(
+                        () -> {
+                            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                            response.write(
+                                    true,
+                                    ByteBuffer.wrap(("waited " + millis + " ms").getBytes(StandardCharsets.UTF_8)),
+                                    callback);
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
         return true;
     }
 }
