@@ -4,17 +4,20 @@ import dev.udsgate.api.ApiContext;
 import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
-import dev.udsgate.connections.ConnectionTracker;
+import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.events.EventLog;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
+import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -48,7 +51,8 @@ public final class UdsGate {
     private final GatewayConfig config;
     private final Server server;
     private final List<UnixListener> listeners = new ArrayList<>();
-    private final ConnectionTracker connections = new ConnectionTracker();
+    private final EventLog events;
+    private final ConnectionRegistry connections;
     private volatile StopResult stopped;
 
     /**
@@ -56,6 +60,9 @@ public final class UdsGate {
      */
     public UdsGate(GatewayConfig config, Handler gateway) {
         this.config = config;
+        this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
+        this.connections = new ConnectionRegistry(
+                events, new UserDirectory(), config.history().closedConnections());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("udsgate");
         // Daemon threads: a failed start must not keep the process alive.
@@ -68,17 +75,25 @@ public final class UdsGate {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         for (var listenerConfig : config.listeners()) {
-            UnixListener listener = new UnixListener(listenerConfig);
+            UnixListener listener = new UnixListener(
+                    listenerConfig,
+                    transition -> events.publish(
+                            "listener." + transition.state().label(),
+                            listenerConfig.name(),
+                            null,
+                            null,
+                            Map.of("path", listenerConfig.socketPath().toString())));
             ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
             connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
-            connector.addEventListener(connections);
+            connector.addEventListener(connections.watch(listener));
             server.addConnector(connector);
             listeners.add(listener);
         }
 
         RequestCounter requests = new RequestCounter(null);
-        ApiContext context = new ApiContext(BuildInfo.current(), Instant.now(), requests, connections, listeners);
+        ApiContext context =
+                new ApiContext(BuildInfo.current(), Instant.now(), requests, connections, events, listeners);
         requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
         server.setHandler(requests);
     }
@@ -112,6 +127,15 @@ public final class UdsGate {
             return stopped;
         }
         long began = System.nanoTime();
+        connections.shuttingDown();
+        // Event streams never end by themselves: end them, or the graceful stop would wait for them.
+        events.publish(
+                "server.stopping",
+                null,
+                null,
+                null,
+                Map.of("shutdownTimeoutMillis", config.shutdownTimeout().toMillis()));
+        events.endSubscriptions();
         List<Throwable> problems = new ArrayList<>();
         boolean graceful = true;
         try {

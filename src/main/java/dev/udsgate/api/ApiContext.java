@@ -1,6 +1,7 @@
 package dev.udsgate.api;
 
-import dev.udsgate.connections.ConnectionTracker;
+import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.events.EventLog;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
@@ -16,7 +17,8 @@ public record ApiContext(
         BuildInfo build,
         Instant startedAt,
         RequestCounter requests,
-        ConnectionTracker connections,
+        ConnectionRegistry connections,
+        EventLog events,
         List<UnixListener> listeners) {
 
     public ApiContext {

@@ -1,11 +1,9 @@
 package dev.udsgate.api;
 
-import dev.udsgate.http.ApiHeaders;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
 import dev.udsgate.socket.UnixListener;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -40,8 +38,7 @@ public final class ApiHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         try {
-            Reply reply = dispatch(request, path);
-            write(reply, response, callback);
+            answer(request, path, response, callback);
         } catch (ProblemException failure) {
             ProblemWriter.write(request, response, callback, failure);
         } catch (RuntimeException failure) {
@@ -56,24 +53,15 @@ public final class ApiHandler extends Handler.Wrapper {
         return true;
     }
 
-    private Reply dispatch(Request request, String path) {
+    private void answer(Request request, String path, Response response, Callback callback) {
         Routes.Match match = routes.match(request.getMethod(), path);
         if (match instanceof Routes.Found found) {
-            return found.endpoint().handle(new ApiCall(request, found.pathParameters(), UnixListener.serving(request)));
-        }
-        if (match instanceof Routes.WrongMethod wrong) {
+            ApiCall call = new ApiCall(request, found.pathParameters(), UnixListener.serving(request));
+            found.endpoint().handle(call, response, callback);
+        } else if (match instanceof Routes.WrongMethod wrong) {
             throw ProblemException.methodNotAllowed(request.getMethod(), path, wrong.allow());
+        } else {
+            throw ProblemException.notFound("no API endpoint at " + path);
         }
-        throw ProblemException.notFound("no API endpoint at " + path);
-    }
-
-    private static void write(Reply reply, Response response, Callback callback) {
-        response.setStatus(reply.status());
-        var headers = response.getHeaders();
-        headers.put(ApiHeaders.API_VERSION);
-        headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
-        reply.headers().forEach(headers::put);
-        headers.put(HttpHeader.CONTENT_LENGTH, reply.body().remaining());
-        response.write(true, reply.content(), callback);
     }
 }

@@ -8,10 +8,17 @@ public final class ApiRoutes {
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
         SocketEndpoints socket = new SocketEndpoints();
+        ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
+        EventEndpoints events = new EventEndpoints(context.events());
         return new Routes()
-                .get("/_ping", system::ping)
-                .get("/v1/version", system::version)
-                .get("/v1/info", system::info)
-                .get("/v1/socket", socket::socket);
+                        .get("/_ping", system::ping)
+                        .get("/v1/version", system::version)
+                        .get("/v1/info", system::info)
+                        .get("/v1/socket", socket::socket)
+                        .get("/v1/connections", connections::list)
+                        .get("/v1/connections/self", connections::self)
+                        .get("/v1/connections/{id}", connections::get)
+                        .add("DELETE", "/v1/connections/{id}", connections::delete)
+                        .stream("/v1/events", events::stream);
     }
 }

@@ -6,4 +6,8 @@ import dev.udsgate.http.ProblemException;
 @FunctionalInterface
 public interface Endpoint {
     Reply handle(ApiCall call) throws ProblemException;
+
+    default StreamingEndpoint streaming() {
+        return (call, response, callback) -> handle(call).writeTo(response, callback);
+    }
 }

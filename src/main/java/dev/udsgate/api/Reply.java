@@ -1,11 +1,15 @@
 package dev.udsgate.api;
 
+import dev.udsgate.http.ApiHeaders;
 import dev.udsgate.http.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * What an endpoint answers: a status, a typed body already encoded, and any extra headers.
@@ -34,9 +38,21 @@ public record Reply(int status, String contentType, ByteBuffer body, List<HttpFi
         return new Reply(200, TEXT, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), List.of(headers));
     }
 
-    /** A fresh view of the body for one response. */
-    ByteBuffer content() {
-        return body.duplicate();
+    public static Reply empty(int status, HttpField... headers) {
+        return new Reply(status, null, ByteBuffer.allocate(0), List.of(headers));
+    }
+
+    void writeTo(Response response, Callback callback) {
+        response.setStatus(status);
+        HttpFields.Mutable fields = response.getHeaders();
+        fields.put(ApiHeaders.API_VERSION);
+        if (contentType != null) {
+            fields.put(HttpHeader.CONTENT_TYPE, contentType);
+        }
+        headers.forEach(fields::put);
+        fields.put(HttpHeader.CONTENT_LENGTH, body.remaining());
+        // A view of its own: a constant reply is shared by concurrent responses.
+        response.write(true, body.duplicate(), callback);
     }
 
     static HttpField header(HttpHeader name, String value) {

@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The API's routing table: method and path template to endpoint. Every GET also answers HEAD. */
+/**
+ * The API's routing table: method and path template to endpoint, matched in the order added.
+ * Every GET also answers HEAD, except streams, which have no end for a HEAD to wait for.
+ */
 public final class Routes {
 
-    record Route(String method, PathTemplate path, Endpoint endpoint) {}
+    record Route(String method, PathTemplate path, StreamingEndpoint endpoint, boolean answersHead) {}
 
     /** The outcome of looking a request up. */
     sealed interface Match {}
 
-    record Found(Endpoint endpoint, Map<String, String> pathParameters) implements Match {}
+    record Found(StreamingEndpoint endpoint, Map<String, String> pathParameters) implements Match {}
 
     record NoSuchPath() implements Match {}
 
@@ -29,26 +32,31 @@ public final class Routes {
     }
 
     public Routes add(String method, String path, Endpoint endpoint) {
-        routes.add(new Route(method, new PathTemplate(path), endpoint));
+        routes.add(new Route(method, new PathTemplate(path), endpoint.streaming(), method.equals("GET")));
+        return this;
+    }
+
+    /** A GET whose endpoint writes its own response, as a stream. */
+    public Routes stream(String path, StreamingEndpoint endpoint) {
+        routes.add(new Route("GET", new PathTemplate(path), endpoint, false));
         return this;
     }
 
     Match match(String method, String path) {
-        String lookup = "HEAD".equals(method) ? "GET" : method;
         Set<String> allowed = null;
         for (Route route : routes) {
             Map<String, String> parameters = route.path().match(path);
             if (parameters == null) {
                 continue;
             }
-            if (route.method().equals(lookup) || route.method().equals(method)) {
+            if (route.method().equals(method) || (method.equals("HEAD") && route.answersHead())) {
                 return new Found(route.endpoint(), parameters);
             }
             if (allowed == null) {
                 allowed = new LinkedHashSet<>();
             }
             allowed.add(route.method());
-            if (route.method().equals("GET")) {
+            if (route.answersHead()) {
                 allowed.add("HEAD");
             }
         }

@@ -50,8 +50,8 @@ final class SystemEndpoints {
                 ProcessHandle.current().pid(),
                 call.listener().name(),
                 listeners,
-                context.connections().open(),
-                context.connections().accepted(),
+                context.connections().openCount(),
+                context.connections().acceptedCount(),
                 context.requests().received()));
     }
 

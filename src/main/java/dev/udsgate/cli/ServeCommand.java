@@ -3,6 +3,7 @@ package dev.udsgate.cli;
 import dev.udsgate.UdsGate;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,25 @@ final class ServeCommand implements Callable<Integer> {
                     + " (default: 10s).")
     Duration shutdownTimeout = GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
+    @Option(
+            names = "--connection-history",
+            paramLabel = "N",
+            description = "Closed connections kept for GET /v1/connections?state=closed (default: ${DEFAULT-VALUE}).")
+    int connectionHistory = HistoryLimits.DEFAULTS.closedConnections();
+
+    @Option(
+            names = "--event-history",
+            paramLabel = "N",
+            description = "Events kept in memory for replay with GET /v1/events?since= (default: ${DEFAULT-VALUE}).")
+    int eventHistory = HistoryLimits.DEFAULTS.events();
+
+    @Option(
+            names = "--event-queue",
+            paramLabel = "N",
+            description = "Events queued for a slow subscriber before it is sent events.dropped"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int eventQueue = HistoryLimits.DEFAULTS.subscriberQueue();
+
     ServeCommand(Handler gateway) {
         this.gateway = gateway;
     }
@@ -117,6 +137,11 @@ final class ServeCommand implements Callable<Integer> {
                     "--backlog must be between 1 and " + ListenerConfig.MAX_BACKLOG + ", got " + backlog);
         }
         ListenerConfig listener = new ListenerConfig("main", socket, mode, Optional.ofNullable(group), backlog);
-        return new GatewayConfig(List.of(listener), shutdownTimeout);
+        try {
+            return new GatewayConfig(
+                    List.of(listener), shutdownTimeout, new HistoryLimits(connectionHistory, eventHistory, eventQueue));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

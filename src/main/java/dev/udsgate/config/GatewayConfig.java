@@ -2,14 +2,16 @@ package dev.udsgate.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything a running udsgate needs to know, fixed at start.
  *
  * @param listeners the Unix-socket listeners, each with a unique name and path
  * @param shutdownTimeout how long a graceful stop waits for requests in flight
+ * @param history how much of the past is kept in memory
  */
-public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTimeout) {
+public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTimeout, HistoryLimits history) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -24,6 +26,7 @@ public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTim
         if (listeners.stream().map(ListenerConfig::socketPath).distinct().count() != listeners.size()) {
             throw new IllegalArgumentException("two listeners cannot share a socket path");
         }
+        Objects.requireNonNull(history, "history");
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout cannot be negative");
         }

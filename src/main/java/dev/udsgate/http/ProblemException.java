@@ -20,6 +20,10 @@ public final class ProblemException extends RuntimeException {
         this.headers = Map.copyOf(headers);
     }
 
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(ProblemKind.BAD_REQUEST, detail);
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(ProblemKind.NOT_FOUND, detail);
     }

@@ -1,6 +1,7 @@
 package dev.udsgate.socket;
 
 import dev.udsgate.config.FileMode;
+import dev.udsgate.system.Principal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -8,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -110,18 +110,6 @@ public final class SocketFile {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }
-    }
-
-    /**
-     * A user or group as the system knows it.
-     *
-     * @param name the name, or null when the id has no entry in the user or group database
-     */
-    public record Principal(String name, long id) {
-        static Principal of(String nameOrNumber, long id) {
-            // The JDK spells an id without a name as the number itself; say "no name" plainly.
-            return new Principal(Objects.equals(nameOrNumber, Long.toString(id)) ? null : nameOrNumber, id);
         }
     }
 }

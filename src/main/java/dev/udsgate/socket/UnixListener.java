@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +31,16 @@ public final class UnixListener {
     private static final Logger LOG = LoggerFactory.getLogger(UnixListener.class);
 
     private final ListenerConfig config;
+    private final Consumer<ListenerTransition> observer;
     private final int effectiveBacklog;
     private volatile List<ListenerTransition> lifecycle = List.of();
     private volatile SocketFile file;
     private PrivateBindFolder bindFolder;
 
-    public UnixListener(ListenerConfig config) {
+    /** @param observer told of every state change, in order (for the event log) */
+    public UnixListener(ListenerConfig config, Consumer<ListenerTransition> observer) {
         this.config = config;
+        this.observer = observer;
         this.effectiveBacklog = KernelLimits.effectiveBacklog(config.backlog());
         enter(ListenerState.CREATED);
     }
@@ -250,9 +254,11 @@ public final class UnixListener {
     }
 
     private void enter(ListenerState state) {
+        ListenerTransition transition = new ListenerTransition(state, Instant.now());
         List<ListenerTransition> next = new ArrayList<>(lifecycle);
-        next.add(new ListenerTransition(state, Instant.now()));
+        next.add(transition);
         lifecycle = List.copyOf(next);
+        observer.accept(transition);
     }
 
     static String reason(IOException e) {

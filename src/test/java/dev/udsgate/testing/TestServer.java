@@ -3,6 +3,7 @@ package dev.udsgate.testing;
 import dev.udsgate.UdsGate;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.gateway.NoRoute;
 import io.restassured.specification.RequestSpecification;
@@ -27,8 +28,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path socket, FileMode mode, Optional<String> group) {
+        return start(socket, mode, group, HistoryLimits.DEFAULTS);
+    }
+
+    public static TestServer start(Path socket, HistoryLimits history) {
+        return start(socket, FileMode.DEFAULT_SOCKET_MODE, Optional.empty(), history);
+    }
+
+    private static TestServer start(Path socket, FileMode mode, Optional<String> group, HistoryLimits history) {
         ListenerConfig listener = new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG);
-        UdsGate gate = new UdsGate(new GatewayConfig(List.of(listener), Duration.ofSeconds(5)), new NoRoute());
+        UdsGate gate = new UdsGate(new GatewayConfig(List.of(listener), Duration.ofSeconds(5), history), new NoRoute());
         gate.start();
         return new TestServer(gate, socket);
     }

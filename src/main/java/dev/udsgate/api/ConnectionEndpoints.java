@@ -1,0 +1,66 @@
+package dev.udsgate.api;
+
+import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.connections.ConnectionSnapshot;
+import dev.udsgate.connections.ConnectionState;
+import dev.udsgate.http.ProblemException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+
+/** {@code /v1/connections}: who is connected, as the kernel says, and closing a connection. */
+final class ConnectionEndpoints {
+
+    private static final String SELF = "self";
+    private static final Set<String> LIST_PARAMETERS = Set.of("state", "user");
+    private static final String STATES =
+            Arrays.stream(ConnectionState.values()).map(ConnectionState::label).collect(Collectors.joining(", "));
+
+    private final ConnectionRegistry registry;
+
+    ConnectionEndpoints(ConnectionRegistry registry) {
+        this.registry = registry;
+    }
+
+    Reply list(ApiCall call) {
+        Query query = Query.of(call, LIST_PARAMETERS);
+        Optional<ConnectionState> state = query.single("state")
+                .map(label -> ConnectionState.parse(label)
+                        .orElseThrow(() -> ProblemException.badRequest(
+                                "query parameter 'state' must be one of " + STATES + ", got '" + label + "'")));
+        return Reply.json(registry.list(state, query.single("user")));
+    }
+
+    Reply self(ApiCall call) {
+        return Reply.json(own(call));
+    }
+
+    Reply get(ApiCall call) {
+        String id = call.pathParameter("id");
+        return Reply.json(registry.find(id).orElseThrow(() -> unknown(id)));
+    }
+
+    /** Closing one's own connection is answered first; the connection closes after the answer. */
+    Reply delete(ApiCall call) {
+        String id = call.pathParameter("id");
+        String target = SELF.equals(id) ? own(call).id() : id;
+        if (!registry.kill(target, call.connection())) {
+            throw unknown(id);
+        }
+        if (target.equals(own(call).id())) {
+            return Reply.empty(204, Reply.header(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()));
+        }
+        return Reply.empty(204);
+    }
+
+    private ConnectionSnapshot own(ApiCall call) {
+        return registry.of(call.connection()).orElseThrow(() -> unknown(SELF));
+    }
+
+    private static ProblemException unknown(String id) {
+        return ProblemException.notFound("no open or recently closed connection with id '" + id + "'");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.udsgate.api;
+
+import dev.udsgate.events.EventFilter;
+import dev.udsgate.events.EventLog;
+import dev.udsgate.http.ProblemException;
+import java.time.Instant;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** {@code /v1/events}: the lifecycle event stream, like {@code docker events} for the socket itself. */
+final class EventEndpoints {
+
+    private static final Set<String> PARAMETERS = Set.of("since", "until", "type", "user");
+
+    private final EventLog log;
+
+    EventEndpoints(EventLog log) {
+        this.log = log;
+    }
+
+    void stream(ApiCall call, Response response, Callback callback) {
+        Query query = Query.of(call, PARAMETERS);
+        Instant since = query.time("since").orElse(null);
+        Instant until = query.time("until").orElse(null);
+        if (since != null && until != null && until.isBefore(since)) {
+            throw ProblemException.badRequest("'until' is before 'since': no event can match");
+        }
+        String user = query.single("user").orElse(null);
+        long afterSeq = lastEventId(call);
+        EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), user, afterSeq);
+        EventStream.Format format = wantsServerSentEvents(call) ? EventStream.Format.SSE : EventStream.Format.NDJSON;
+        new EventStream(
+                        response,
+                        callback,
+                        format,
+                        until,
+                        call.request().getComponents().getScheduler())
+                .start(log, filter);
+    }
+
+    private static boolean wantsServerSentEvents(ApiCall call) {
+        String accept = call.request().getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && accept.contains("text/event-stream");
+    }
+
+    /** An SSE client reconnecting says which event it saw last; it resumes right after it. */
+    private static long lastEventId(ApiCall call) {
+        String id = call.request().getHeaders().get("Last-Event-ID");
+        if (id == null || id.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(id.strip());
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("Last-Event-ID must be the id of an event, a number; got '" + id + "'");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.udsgate.connections;
+
+import dev.udsgate.socket.UnixListener;
+import java.time.Instant;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
+import org.eclipse.jetty.server.internal.HttpConnection;
+
+/** An open connection the registry knows. Its counters are Jetty's own, read only when asked for. */
+final class TrackedConnection {
+
+    final String id;
+    final UnixListener listener;
+    final Peer peer;
+    final Instant openedAt;
+    final Connection connection;
+    volatile boolean killed;
+
+    TrackedConnection(String id, UnixListener listener, Peer peer, Connection connection) {
+        this.id = id;
+        this.listener = listener;
+        this.peer = peer;
+        this.openedAt = Instant.ofEpochMilli(connection.getCreatedTimeStamp());
+        this.connection = connection;
+    }
+
+    ConnectionSnapshot snapshot() {
+        return snapshot(isHandlingRequest() ? ConnectionState.ACTIVE : ConnectionState.IDLE, null, null);
+    }
+
+    ConnectionSnapshot closed(Instant closedAt, CloseReason reason) {
+        return snapshot(ConnectionState.CLOSED, closedAt, reason);
+    }
+
+    private ConnectionSnapshot snapshot(ConnectionState state, Instant closedAt, CloseReason reason) {
+        return new ConnectionSnapshot(
+                id,
+                listener.name(),
+                listener.path(),
+                peer,
+                state.label(),
+                openedAt,
+                lastActivityAt(),
+                connection.getMessagesIn(),
+                connection.getBytesIn(),
+                connection.getBytesOut(),
+                closedAt,
+                reason == null ? null : reason.label());
+    }
+
+    /** True when the endpoint closed because no bytes moved for its idle timeout. */
+    boolean idleExpired() {
+        EndPoint endPoint = connection.getEndPoint();
+        long timeout = endPoint.getIdleTimeout();
+        return timeout > 0 && endPoint instanceof IdleTimeout idle && idle.getIdleFor() >= timeout;
+    }
+
+    private Instant lastActivityAt() {
+        if (connection.getEndPoint() instanceof IdleTimeout idle) {
+            return Instant.ofEpochMilli(System.currentTimeMillis() - idle.getIdleFor());
+        }
+        return openedAt;
+    }
+
+    private boolean isHandlingRequest() {
+        // Jetty's HTTP/1 channel holds a request from its first byte until its response completes.
+        return connection instanceof HttpConnection http
+                && http.getHttpChannel().getRequest() != null;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.udsgate.events;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Which events a subscriber wants.
+ *
+ * @param since replay logged events from this time on; null: only events from now on
+ * @param until end the stream at this time; null: never
+ * @param types event types to keep; empty: all
+ * @param user keep only events about this peer user (name or uid); null: any
+ * @param afterSeq replay only events after this sequence number (SSE's Last-Event-ID); 0: no bound
+ */
+public record EventFilter(Instant since, Instant until, Set<String> types, String user, long afterSeq) {
+
+    public EventFilter {
+        types = Set.copyOf(types);
+    }
+
+    public static EventFilter everything() {
+        return new EventFilter(null, null, Set.of(), null, 0);
+    }
+
+    /** Whether {@code event} passes the type and user filters (time is handled by the log). */
+    public boolean wants(Event event) {
+        return (types.isEmpty() || types.contains(event.type())) && (user == null || user.equals(event.user()));
+    }
+
+    boolean replays(Event event) {
+        if (afterSeq > 0) {
+            return event.seq() > afterSeq && wants(event);
+        }
+        return since != null
+                && !event.time().isBefore(since)
+                && (until == null || !event.time().isAfter(until))
+                && wants(event);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.udsgate.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Names to numeric ids, from {@code /etc/passwd} and {@code /etc/group}. The JDK gives a peer's
+ * user and group by name only; this adds the number. Re-read when a file changes.
+ */
+public final class UserDirectory {
+
+    private final IdFile users;
+    private final IdFile groups;
+
+    public UserDirectory() {
+        this(Path.of("/etc/passwd"), Path.of("/etc/group"));
+    }
+
+    UserDirectory(Path passwd, Path group) {
+        this.users = new IdFile(passwd);
+        this.groups = new IdFile(group);
+    }
+
+    /** The user as the JDK named it (a name, or a number when the uid has no name). */
+    public Principal user(String nameOrNumber) {
+        return principal(nameOrNumber, users);
+    }
+
+    public Principal group(String nameOrNumber) {
+        return principal(nameOrNumber, groups);
+    }
+
+    private static Principal principal(String nameOrNumber, IdFile file) {
+        if (!nameOrNumber.isEmpty() && nameOrNumber.chars().allMatch(Character::isDigit)) {
+            return new Principal(null, Long.parseLong(nameOrNumber));
+        }
+        return new Principal(nameOrNumber, file.idOf(nameOrNumber));
+    }
+
+    /** One colon-separated database whose third field is the id: name:x:id:... */
+    private static final class IdFile {
+        private final Path path;
+        private FileTime loadedVersion;
+        private Map<String, Long> ids = Map.of();
+
+        IdFile(Path path) {
+            this.path = path;
+        }
+
+        synchronized Long idOf(String name) {
+            try {
+                FileTime version = Files.getLastModifiedTime(path);
+                if (!version.equals(loadedVersion)) {
+                    ids = parse(Files.readAllLines(path));
+                    loadedVersion = version;
+                }
+            } catch (IOException e) {
+                // Unreadable: names stay without numbers.
+            }
+            return ids.get(name);
+        }
+
+        private static Map<String, Long> parse(List<String> lines) {
+            Map<String, Long> ids = new HashMap<>();
+            for (String line : lines) {
+                String[] fields = line.split(":", 4);
+                if (fields.length >= 3 && !line.startsWith("#")) {
+                    try {
+                        ids.putIfAbsent(fields[0], Long.parseLong(fields[2]));
+                    } catch (NumberFormatException e) {
+                        // not an entry
+                    }
+                }
+            }
+            return Map.copyOf(ids);
+        }
+    }
+}
