@@ -39,20 +39,20 @@ public final class UdsGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdsGate.class);
 
-    /** Idle keep-alive connections are closed after this; a client reconnects for free on a Unix socket. */
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-
     /**
      * While stopping, a connection idle this long is closed. Jetty's 1 s would hold every stop for
      * a second per idle keep-alive client; a request in flight is not cut by it.
      */
     private static final Duration SHUTDOWN_IDLE_TIMEOUT = Duration.ofMillis(100);
 
+    private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
     private final GatewayConfig config;
     private final Server server;
     private final List<UnixListener> listeners = new ArrayList<>();
     private final EventLog events;
     private final ConnectionRegistry connections;
+    private final UserDirectory users = new UserDirectory();
     private volatile StopResult stopped;
 
     /**
@@ -61,8 +61,8 @@ public final class UdsGate {
     public UdsGate(GatewayConfig config, Handler gateway) {
         this.config = config;
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
-        this.connections = new ConnectionRegistry(
-                events, new UserDirectory(), config.history().closedConnections());
+        this.connections =
+                new ConnectionRegistry(events, users, config.history().closedConnections());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("udsgate");
         // Daemon threads: a failed start must not keep the process alive.
@@ -84,7 +84,7 @@ public final class UdsGate {
                             null,
                             Map.of("path", listenerConfig.socketPath().toString())));
             ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
-            connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            connector.setIdleTimeout(config.idleTimeout().toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
             connector.addEventListener(connections.watch(listener));
             server.addConnector(connector);
@@ -92,10 +92,16 @@ public final class UdsGate {
         }
 
         RequestCounter requests = new RequestCounter(null);
-        ApiContext context =
-                new ApiContext(BuildInfo.current(), Instant.now(), requests, connections, events, listeners);
+        ApiContext context = new ApiContext(
+                BuildInfo.current(), Instant.now(), requests, connections, events, users, heartbeat(config), listeners);
         requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
         server.setHandler(requests);
+    }
+
+    /** Event streams write something this often when quiet: within the idle timeout, or it would close them. */
+    private static Duration heartbeat(GatewayConfig config) {
+        Duration half = config.idleTimeout().dividedBy(2);
+        return half.compareTo(MAX_HEARTBEAT_INTERVAL) < 0 ? half : MAX_HEARTBEAT_INTERVAL;
     }
 
     public List<UnixListener> listeners() {

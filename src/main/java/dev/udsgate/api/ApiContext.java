@@ -5,6 +5,8 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
+import dev.udsgate.system.UserDirectory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,6 +14,7 @@ import java.util.List;
  * The features the API reports on, handed to it by whoever wires the server.
  *
  * @param startedAt when this process started serving
+ * @param heartbeatInterval how often a quiet event stream writes a heartbeat
  */
 public record ApiContext(
         BuildInfo build,
@@ -19,6 +22,8 @@ public record ApiContext(
         RequestCounter requests,
         ConnectionRegistry connections,
         EventLog events,
+        UserDirectory users,
+        Duration heartbeatInterval,
         List<UnixListener> listeners) {
 
     public ApiContext {

@@ -9,7 +9,7 @@ public final class ApiRoutes {
         SystemEndpoints system = new SystemEndpoints(context);
         SocketEndpoints socket = new SocketEndpoints();
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
-        EventEndpoints events = new EventEndpoints(context.events());
+        EventEndpoints events = new EventEndpoints(context.events(), context.users(), context.heartbeatInterval());
         return new Routes()
                         .get("/_ping", system::ping)
                         .get("/v1/version", system::version)

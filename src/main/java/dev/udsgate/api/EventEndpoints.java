@@ -3,6 +3,8 @@ package dev.udsgate.api;
 import dev.udsgate.events.EventFilter;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.http.ProblemException;
+import dev.udsgate.system.UserDirectory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
@@ -15,9 +17,13 @@ final class EventEndpoints {
     private static final Set<String> PARAMETERS = Set.of("since", "until", "type", "user");
 
     private final EventLog log;
+    private final UserDirectory directory;
+    private final Duration heartbeatInterval;
 
-    EventEndpoints(EventLog log) {
+    EventEndpoints(EventLog log, UserDirectory directory, Duration heartbeatInterval) {
         this.log = log;
+        this.directory = directory;
+        this.heartbeatInterval = heartbeatInterval;
     }
 
     void stream(ApiCall call, Response response, Callback callback) {
@@ -27,16 +33,17 @@ final class EventEndpoints {
         if (since != null && until != null && until.isBefore(since)) {
             throw ProblemException.badRequest("'until' is before 'since': no event can match");
         }
-        String user = query.single("user").orElse(null);
+        Set<String> users = query.single("user").map(directory::spellingsOfUser).orElse(Set.of());
         long afterSeq = lastEventId(call);
-        EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), user, afterSeq);
+        EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), users, afterSeq);
         EventStream.Format format = wantsServerSentEvents(call) ? EventStream.Format.SSE : EventStream.Format.NDJSON;
         new EventStream(
                         response,
                         callback,
                         format,
                         until,
-                        call.request().getComponents().getScheduler())
+                        call.request().getComponents().getScheduler(),
+                        heartbeatInterval)
                 .start(log, filter);
     }
 

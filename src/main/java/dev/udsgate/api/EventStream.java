@@ -29,9 +29,6 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class EventStream extends IteratingCallback {
 
-    /** Below the connection idle timeout, so a quiet stream stays open and a vanished client is noticed. */
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
-
     enum Format {
         NDJSON("application/x-ndjson", "\n"),
         SSE("text/event-stream", ":\n\n");
@@ -50,6 +47,7 @@ final class EventStream extends IteratingCallback {
     private final Format format;
     private final Instant until;
     private final Scheduler scheduler;
+    private final Duration heartbeat;
     private volatile Subscription subscription;
     private volatile boolean untilReached;
     private volatile boolean heartbeatDue;
@@ -58,12 +56,14 @@ final class EventStream extends IteratingCallback {
     private boolean committed;
     private boolean finished;
 
-    EventStream(Response response, Callback done, Format format, Instant until, Scheduler scheduler) {
+    EventStream(
+            Response response, Callback done, Format format, Instant until, Scheduler scheduler, Duration heartbeat) {
         this.response = response;
         this.done = done;
         this.format = format;
         this.until = until;
         this.scheduler = scheduler;
+        this.heartbeat = heartbeat;
     }
 
     void start(EventLog log, EventFilter filter) {
@@ -157,7 +157,7 @@ final class EventStream extends IteratingCallback {
                     iterate();
                     scheduleHeartbeat();
                 },
-                HEARTBEAT_INTERVAL.toMillis(),
+                heartbeat.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 

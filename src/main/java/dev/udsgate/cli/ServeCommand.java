@@ -79,6 +79,13 @@ final class ServeCommand implements Callable<Integer> {
     Duration shutdownTimeout = GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT;
 
     @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.Timeout.class,
+            description = "Close a connection that moves no bytes for this long: 30s, 2m (default: 30s).")
+    Duration idleTimeout = GatewayConfig.DEFAULT_IDLE_TIMEOUT;
+
+    @Option(
             names = "--connection-history",
             paramLabel = "N",
             description = "Closed connections kept for GET /v1/connections?state=closed (default: ${DEFAULT-VALUE}).")
@@ -139,7 +146,10 @@ final class ServeCommand implements Callable<Integer> {
         ListenerConfig listener = new ListenerConfig("main", socket, mode, Optional.ofNullable(group), backlog);
         try {
             return new GatewayConfig(
-                    List.of(listener), shutdownTimeout, new HistoryLimits(connectionHistory, eventHistory, eventQueue));
+                    List.of(listener),
+                    shutdownTimeout,
+                    idleTimeout,
+                    new HistoryLimits(connectionHistory, eventHistory, eventQueue));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

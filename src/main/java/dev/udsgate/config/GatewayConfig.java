@@ -9,11 +9,14 @@ import java.util.Objects;
  *
  * @param listeners the Unix-socket listeners, each with a unique name and path
  * @param shutdownTimeout how long a graceful stop waits for requests in flight
+ * @param idleTimeout how long a connection may move no bytes before it is closed
  * @param history how much of the past is kept in memory
  */
-public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTimeout, HistoryLimits history) {
+public record GatewayConfig(
+        List<ListenerConfig> listeners, Duration shutdownTimeout, Duration idleTimeout, HistoryLimits history) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -29,6 +32,10 @@ public record GatewayConfig(List<ListenerConfig> listeners, Duration shutdownTim
         Objects.requireNonNull(history, "history");
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout cannot be negative");
+        }
+        if (idleTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException(
+                    "idle timeout must be at least 1ms, got " + idleTimeout.toMillis() + "ms");
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.udsgate.connections;
 
+import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Instant;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.internal.HttpConnection;
 
@@ -51,9 +51,7 @@ final class TrackedConnection {
 
     /** True when the endpoint closed because no bytes moved for its idle timeout. */
     boolean idleExpired() {
-        EndPoint endPoint = connection.getEndPoint();
-        long timeout = endPoint.getIdleTimeout();
-        return timeout > 0 && endPoint instanceof IdleTimeout idle && idle.getIdleFor() >= timeout;
+        return connection.getEndPoint() instanceof ListenerEndPoint endPoint && endPoint.idleExpired();
     }
 
     private Instant lastActivityAt() {

@@ -9,22 +9,20 @@ import java.util.Set;
  * @param since replay logged events from this time on; null: only events from now on
  * @param until end the stream at this time; null: never
  * @param types event types to keep; empty: all
- * @param user keep only events about this peer user (name or uid); null: any
+ * @param users keep only events about a peer user spelt one of these ways (name or uid); empty: any
  * @param afterSeq replay only events after this sequence number (SSE's Last-Event-ID); 0: no bound
  */
-public record EventFilter(Instant since, Instant until, Set<String> types, String user, long afterSeq) {
+public record EventFilter(Instant since, Instant until, Set<String> types, Set<String> users, long afterSeq) {
 
     public EventFilter {
         types = Set.copyOf(types);
-    }
-
-    public static EventFilter everything() {
-        return new EventFilter(null, null, Set.of(), null, 0);
+        users = Set.copyOf(users);
     }
 
     /** Whether {@code event} passes the type and user filters (time is handled by the log). */
     public boolean wants(Event event) {
-        return (types.isEmpty() || types.contains(event.type())) && (user == null || user.equals(event.user()));
+        return (types.isEmpty() || types.contains(event.type()))
+                && (users.isEmpty() || (event.user() != null && users.contains(event.user())));
     }
 
     boolean replays(Event event) {

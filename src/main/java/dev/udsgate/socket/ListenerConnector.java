@@ -1,9 +1,17 @@
 package dev.udsgate.socket;
 
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Jetty's Unix-domain connector, driven by a {@link UnixListener}. Jetty only ever sees the path in
@@ -19,6 +27,19 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         this.listener = listener;
         setName(listener.name());
         setAcceptQueueSize(listener.config().backlog());
+    }
+
+    @Override
+    protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
+        return new UnixDomainSelectorManager(executor, scheduler, selectors) {
+            @Override
+            protected EndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector, SelectionKey key) {
+                ListenerEndPoint endPoint =
+                        new ListenerEndPoint((SocketChannel) channel, selector, key, getScheduler());
+                endPoint.setIdleTimeout(getIdleTimeout());
+                return endPoint;
+            }
+        };
     }
 
     public UnixListener listener() {

@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Names to numeric ids, from {@code /etc/passwd} and {@code /etc/group}. The JDK gives a peer's
@@ -35,6 +38,21 @@ public final class UserDirectory {
         return principal(nameOrNumber, groups);
     }
 
+    /**
+     * Every way a user may be spelt in the API: the name or uid given, and its counterpart when known,
+     * so that {@code 0} and {@code root} find the same events.
+     */
+    public Set<String> spellingsOfUser(String nameOrNumber) {
+        Set<String> spellings = new HashSet<>();
+        spellings.add(nameOrNumber);
+        Principal user = user(nameOrNumber);
+        if (user.id() != null) {
+            spellings.add(user.id().toString());
+            users.nameOf(user.id()).ifPresent(spellings::add);
+        }
+        return spellings;
+    }
+
     private static Principal principal(String nameOrNumber, IdFile file) {
         if (!nameOrNumber.isEmpty() && nameOrNumber.chars().allMatch(Character::isDigit)) {
             return new Principal(null, Long.parseLong(nameOrNumber));
@@ -53,6 +71,17 @@ public final class UserDirectory {
         }
 
         synchronized Long idOf(String name) {
+            return current().get(name);
+        }
+
+        synchronized Optional<String> nameOf(long id) {
+            return current().entrySet().stream()
+                    .filter(entry -> entry.getValue() == id)
+                    .map(Map.Entry::getKey)
+                    .findFirst();
+        }
+
+        private Map<String, Long> current() {
             try {
                 FileTime version = Files.getLastModifiedTime(path);
                 if (!version.equals(loadedVersion)) {
@@ -62,7 +91,7 @@ public final class UserDirectory {
             } catch (IOException e) {
                 // Unreadable: names stay without numbers.
             }
-            return ids.get(name);
+            return ids;
         }
 
         private static Map<String, Long> parse(List<String> lines) {

@@ -29,7 +29,7 @@ class PeerPermissionTest {
 
     @BeforeEach
     void needRootAndClients() throws IOException {
-        assumeTrue(SocketFileTest.isRoot(), "runs a client as nobody, which needs root");
+        assumeTrue(SocketFixtures.isRoot(), "runs a client as nobody, which needs root");
         assumeTrue(
                 Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")),
                 "needs runuser");

@@ -133,7 +133,7 @@ class SocketFileTest {
 
     @Test
     void groupIsAppliedByNameAndByNumber() throws Exception {
-        assumeTrue(isRoot(), "only root may give a file to a group it is not in");
+        assumeTrue(SocketFixtures.isRoot(), "only root may give a file to a group it is not in");
         Path byName = dir.resolve("byname.sock");
         try (TestServer server = TestServer.start(byName, FileMode.DEFAULT_SOCKET_MODE, Optional.of("nogroup"))) {
             assertThat(Files.getAttribute(byName, "unix:gid", LinkOption.NOFOLLOW_LINKS))
@@ -230,14 +230,6 @@ class SocketFileTest {
     private static List<String> entries(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

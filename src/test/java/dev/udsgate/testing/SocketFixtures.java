@@ -59,6 +59,14 @@ public final class SocketFixtures {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     }
 
+    public static boolean isRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** A folder anyone may pass through, so that only the socket's own mode decides who connects. */
     public static Path traversableFolder(Path parent) throws IOException {
         Path folder = parent.resolve("open");

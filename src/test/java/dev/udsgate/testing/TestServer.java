@@ -24,22 +24,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path socket) {
-        return start(socket, FileMode.DEFAULT_SOCKET_MODE, Optional.empty());
+        return on(socket).start();
     }
 
     public static TestServer start(Path socket, FileMode mode, Optional<String> group) {
-        return start(socket, mode, group, HistoryLimits.DEFAULTS);
+        return on(socket).mode(mode).group(group).start();
     }
 
-    public static TestServer start(Path socket, HistoryLimits history) {
-        return start(socket, FileMode.DEFAULT_SOCKET_MODE, Optional.empty(), history);
-    }
-
-    private static TestServer start(Path socket, FileMode mode, Optional<String> group, HistoryLimits history) {
-        ListenerConfig listener = new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG);
-        UdsGate gate = new UdsGate(new GatewayConfig(List.of(listener), Duration.ofSeconds(5), history), new NoRoute());
-        gate.start();
-        return new TestServer(gate, socket);
+    public static Builder on(Path socket) {
+        return new Builder(socket);
     }
 
     public Path socket() {
@@ -50,6 +43,7 @@ public final class TestServer implements AutoCloseable {
         return gate;
     }
 
+    /** A request on a new connection, its answer checked against the contract. */
     public RequestSpecification api() {
         return Api.over(socket);
     }
@@ -57,5 +51,46 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         gate.stop();
+    }
+
+    /** What to start; defaults as {@code udsgate serve} has them, but a 5 s shutdown timeout. */
+    public static final class Builder {
+        private final Path socket;
+        private FileMode mode = FileMode.DEFAULT_SOCKET_MODE;
+        private Optional<String> group = Optional.empty();
+        private HistoryLimits history = HistoryLimits.DEFAULTS;
+        private Duration idleTimeout = GatewayConfig.DEFAULT_IDLE_TIMEOUT;
+
+        private Builder(Path socket) {
+            this.socket = socket;
+        }
+
+        public Builder mode(FileMode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder group(Optional<String> group) {
+            this.group = group;
+            return this;
+        }
+
+        public Builder history(HistoryLimits history) {
+            this.history = history;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public TestServer start() {
+            ListenerConfig listener = new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG);
+            GatewayConfig config = new GatewayConfig(List.of(listener), Duration.ofSeconds(5), idleTimeout, history);
+            UdsGate gate = new UdsGate(config, new NoRoute());
+            gate.start();
+            return new TestServer(gate, socket);
+        }
     }
 }
