@@ -47,6 +47,14 @@ public final class UdsGate {
 
     private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
 
+    /**
+     * Only for measuring what the connection registry costs ({@code bench/ping.sh}): with
+     * {@code -Dudsgate.trackConnections=false}, /v1/connections stays empty and no connection events
+     * are logged.
+     */
+    private static final boolean TRACK_CONNECTIONS =
+            Boolean.parseBoolean(System.getProperty("udsgate.trackConnections", "true"));
+
     private final GatewayConfig config;
     private final Server server;
     private final List<UnixListener> listeners = new ArrayList<>();
@@ -86,7 +94,9 @@ public final class UdsGate {
             ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
             connector.setIdleTimeout(config.idleTimeout().toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
-            connector.addEventListener(connections.watch(listener));
+            if (TRACK_CONNECTIONS) {
+                connector.addEventListener(connections.watch(listener));
+            }
             server.addConnector(connector);
             listeners.add(listener);
         }

@@ -125,6 +125,13 @@ public final class ConnectionRegistry {
         data.put("byConnectionId", killer == null ? null : killer.id);
         data.put("byUser", killer == null || killer.peer == null ? null : killer.peer.userLabel());
         events.publish("connection.killed", target.listener.name(), id, userOf(target), data);
+        LOG.info(
+                "connection {} of {} on {} killed by connection {} of {}",
+                id,
+                userOf(target),
+                target.listener.name(),
+                data.get("byConnectionId"),
+                data.get("byUser"));
         if (target.connection != by) {
             target.connection.getEndPoint().close();
         }
@@ -141,6 +148,7 @@ public final class ConnectionRegistry {
         data.put("peer", peer);
         data.put("socketPath", listener.path().toString());
         events.publish("connection.opened", listener.name(), id, userOf(tracked), data);
+        LOG.debug("connection {} of {} on {} opened", id, userOf(tracked), listener.name());
     }
 
     private void closed(Connection connection) {
@@ -169,9 +177,12 @@ public final class ConnectionRegistry {
         data.put("bytesIn", last.bytesIn());
         data.put("bytesOut", last.bytesOut());
         events.publish("connection.closed", tracked.listener.name(), tracked.id, userOf(tracked), data);
-        if (reason == CloseReason.KILLED) {
-            LOG.info("connection {} of {} on {} closed: killed", tracked.id, userOf(tracked), tracked.listener.name());
-        }
+        LOG.debug(
+                "connection {} of {} on {} closed: {}",
+                tracked.id,
+                userOf(tracked),
+                tracked.listener.name(),
+                reason.label());
     }
 
     private static String userOf(TrackedConnection tracked) {

@@ -17,6 +17,8 @@ import java.util.Set;
  */
 public final class UserDirectory {
 
+    private static final long RECHECK_NANOS = 1_000_000_000L;
+
     private final IdFile users;
     private final IdFile groups;
 
@@ -65,6 +67,7 @@ public final class UserDirectory {
         private final Path path;
         private FileTime loadedVersion;
         private Map<String, Long> ids = Map.of();
+        private long checkedAt;
 
         IdFile(Path path) {
             this.path = path;
@@ -82,6 +85,12 @@ public final class UserDirectory {
         }
 
         private Map<String, Long> current() {
+            // A stat per new connection is waste: look at the file at most once a second.
+            long now = System.nanoTime();
+            if (loadedVersion != null && now - checkedAt < RECHECK_NANOS) {
+                return ids;
+            }
+            checkedAt = now;
             try {
                 FileTime version = Files.getLastModifiedTime(path);
                 if (!version.equals(loadedVersion)) {
