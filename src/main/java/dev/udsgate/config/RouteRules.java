@@ -1,0 +1,199 @@
+package dev.udsgate.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a written route into a checked {@link RouteConfig}, collecting every error with its key
+ * path, so that a file or an API body is corrected in one go.
+ */
+public final class RouteRules {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?");
+    private static final Pattern HOST_LABELS =
+            Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    private RouteRules() {}
+
+    /** Whether a path belongs to udsgate's own API, which no route may take. */
+    public static boolean isApiPath(String path) {
+        return path.equals("/_ping") || path.equals("/v1") || path.startsWith("/v1/");
+    }
+
+    /**
+     * Checks one route.
+     *
+     * @param at the key path of the route, such as {@code routes[2]} (or "" for an API body)
+     * @param errors where to add what is wrong
+     * @return the route, or empty if anything was wrong
+     */
+    public static Optional<RouteConfig> check(RouteDocument doc, String at, List<FieldError> errors) {
+        int before = errors.size();
+        String prefix = at.isEmpty() ? "" : at + ".";
+        if (doc == null) {
+            errors.add(new FieldError(at.isEmpty() ? "(body)" : at, "a route is needed"));
+            return Optional.empty();
+        }
+        String name = doc.name();
+        if (name == null || !NAME.matcher(name).matches()) {
+            errors.add(new FieldError(
+                    prefix + "name",
+                    "must be 1 to 64 lower-case letters, digits and dashes, such as \"billing\"; got " + quoted(name)));
+        }
+        Optional<String> host =
+                Optional.ofNullable(doc.host()).map(String::strip).filter(h -> !h.isEmpty());
+        host.ifPresent(h -> checkHost(h, prefix + "host", errors));
+        String pathPrefix = doc.pathPrefix() == null ? "/" : doc.pathPrefix();
+        checkPathPrefix(pathPrefix, prefix + "pathPrefix", errors);
+        if (host.isEmpty() && doc.pathPrefix() == null) {
+            errors.add(
+                    new FieldError(prefix + "host", "a route matches on host, pathPrefix or both; give at least one"));
+        }
+        List<UpstreamAddress> upstreams = upstreams(doc.upstreams(), prefix + "upstreams", errors);
+        Duration connect =
+                duration(doc.connectTimeout(), RouteConfig.DEFAULT_CONNECT_TIMEOUT, prefix + "connectTimeout", errors);
+        Duration response = duration(
+                doc.responseTimeout(), RouteConfig.DEFAULT_RESPONSE_TIMEOUT, prefix + "responseTimeout", errors);
+        if (connect.isZero()) {
+            errors.add(new FieldError(prefix + "connectTimeout", "must be more than 0"));
+        }
+        Optional<HealthCheckConfig> check = healthCheck(doc.healthCheck(), prefix + "healthCheck", errors);
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        boolean strip = doc.stripPrefix() != null && doc.stripPrefix();
+        return Optional.of(new RouteConfig(
+                name,
+                host.map(h -> h.toLowerCase(java.util.Locale.ROOT)),
+                pathPrefix,
+                strip,
+                upstreams,
+                connect,
+                response,
+                check));
+    }
+
+    /** Checks a list of routes; names must be unique. */
+    public static List<RouteConfig> checkAll(List<RouteDocument> docs, String at, List<FieldError> errors) {
+        List<RouteConfig> routes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < docs.size(); i++) {
+            String path = at + "[" + i + "]";
+            check(docs.get(i), path, errors).ifPresent(route -> {
+                if (!names.add(route.name())) {
+                    errors.add(new FieldError(
+                            path + ".name",
+                            "\"" + route.name() + "\" is used by an earlier route; names must be unique"));
+                } else {
+                    routes.add(route);
+                }
+            });
+        }
+        return routes;
+    }
+
+    private static void checkHost(String host, String path, List<FieldError> errors) {
+        String bare = host.startsWith("*.") ? host.substring(2) : host;
+        if (!HOST_LABELS.matcher(bare.toLowerCase(java.util.Locale.ROOT)).matches()) {
+            errors.add(new FieldError(
+                    path,
+                    "must be a host name such as \"billing\" or a wildcard such as \"*.internal\"; got "
+                            + quoted(host)));
+        }
+    }
+
+    private static void checkPathPrefix(String prefix, String path, List<FieldError> errors) {
+        if (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#") || prefix.contains("//")) {
+            errors.add(new FieldError(
+                    path, "must be a path starting with /, such as \"/invoices\"; got " + quoted(prefix)));
+        } else if (isApiPath(prefix)
+                || prefix.startsWith("/_ping")
+                || "/v1".startsWith(prefix) && prefix.length() > 1) {
+            errors.add(new FieldError(
+                    path, quoted(prefix) + " would shadow udsgate's own API (/_ping, /v1/...): choose another prefix"));
+        }
+    }
+
+    private static List<UpstreamAddress> upstreams(List<String> texts, String path, List<FieldError> errors) {
+        if (texts == null || texts.isEmpty()) {
+            errors.add(new FieldError(path, "at least one upstream is needed, such as [\"unix:/run/app.sock\"]"));
+            return List.of();
+        }
+        List<UpstreamAddress> upstreams = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            try {
+                UpstreamAddress address = UpstreamAddress.parse(texts.get(i));
+                if (upstreams.contains(address)) {
+                    errors.add(new FieldError(path + "[" + i + "]", quoted(texts.get(i)) + " is listed twice"));
+                }
+                upstreams.add(address);
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError(path + "[" + i + "]", e.getMessage()));
+            }
+        }
+        return upstreams;
+    }
+
+    private static Optional<HealthCheckConfig> healthCheck(
+            RouteDocument.HealthCheckDocument doc, String at, List<FieldError> errors) {
+        if (doc == null) {
+            return Optional.empty();
+        }
+        String checkPath = doc.path() == null ? "/" : doc.path();
+        if (!checkPath.startsWith("/")) {
+            errors.add(
+                    new FieldError(at + ".path", "must start with /, such as \"/health\"; got " + quoted(checkPath)));
+        }
+        Duration interval = duration(doc.interval(), HealthCheckConfig.DEFAULT_INTERVAL, at + ".interval", errors);
+        Duration timeout = duration(doc.timeout(), HealthCheckConfig.DEFAULT_TIMEOUT, at + ".timeout", errors);
+        if (interval.toMillis() < 100) {
+            errors.add(new FieldError(at + ".interval", "must be at least 100ms"));
+        }
+        if (timeout.isZero()) {
+            errors.add(new FieldError(at + ".timeout", "must be more than 0"));
+        }
+        int healthy = threshold(
+                doc.healthyThreshold(), HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD, at + ".healthyThreshold", errors);
+        int unhealthy = threshold(
+                doc.unhealthyThreshold(),
+                HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD,
+                at + ".unhealthyThreshold",
+                errors);
+        return Optional.of(new HealthCheckConfig(checkPath, interval, timeout, healthy, unhealthy));
+    }
+
+    private static int threshold(Integer value, int fallback, String path, List<FieldError> errors) {
+        int threshold = value == null ? fallback : value;
+        if (threshold < 1 || threshold > 100) {
+            errors.add(new FieldError(path, "must be between 1 and 100; got " + threshold));
+        }
+        return threshold;
+    }
+
+    private static Duration duration(String text, Duration fallback, String path, List<FieldError> errors) {
+        return parsed(text, fallback, DurationText::parse, path, errors);
+    }
+
+    private static <T> T parsed(
+            String text, T fallback, Function<String, T> parser, String path, List<FieldError> errors) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError(path, e.getMessage()));
+            return fallback;
+        }
+    }
+
+    private static String quoted(String text) {
+        return text == null ? "nothing" : "\"" + text + "\"";
+    }
+}
