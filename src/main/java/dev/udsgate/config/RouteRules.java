@@ -112,9 +112,7 @@ public final class RouteRules {
         if (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#") || prefix.contains("//")) {
             errors.add(new FieldError(
                     path, "must be a path starting with /, such as \"/invoices\"; got " + quoted(prefix)));
-        } else if (isApiPath(prefix)
-                || prefix.startsWith("/_ping")
-                || "/v1".startsWith(prefix) && prefix.length() > 1) {
+        } else if (isApiPath(prefix)) {
             errors.add(new FieldError(
                     path, quoted(prefix) + " would shadow udsgate's own API (/_ping, /v1/...): choose another prefix"));
         }
