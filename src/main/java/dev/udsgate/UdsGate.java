@@ -6,6 +6,8 @@ import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.gateway.GatewayRouter;
+import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -63,10 +64,10 @@ public final class UdsGate {
     private final UserDirectory users = new UserDirectory();
     private volatile StopResult stopped;
 
-    /**
-     * @param gateway what answers requests outside the API's paths
-     */
-    public UdsGate(GatewayConfig config, Handler gateway) {
+    private final GatewayRouter gateway;
+    private final RouteRegistry routes;
+
+    public UdsGate(GatewayConfig config) {
         this.config = config;
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
         this.connections =
@@ -101,10 +102,22 @@ public final class UdsGate {
             listeners.add(listener);
         }
 
+        this.gateway = new GatewayRouter(server, events);
+        this.routes = new RouteRegistry(config.routes(), config.stateFile(), events, gateway);
         RequestCounter requests = new RequestCounter(null);
         ApiContext context = new ApiContext(
-                BuildInfo.current(), Instant.now(), requests, connections, events, users, heartbeat(config), listeners);
+                BuildInfo.current(),
+                Instant.now(),
+                requests,
+                connections,
+                events,
+                users,
+                routes,
+                gateway,
+                heartbeat(config),
+                listeners);
         requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
+        routes.load();
         server.setHandler(requests);
     }
 

@@ -2,6 +2,8 @@ package dev.udsgate.api;
 
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.gateway.GatewayRouter;
+import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
@@ -23,6 +25,8 @@ public record ApiContext(
         ConnectionRegistry connections,
         EventLog events,
         UserDirectory users,
+        RouteRegistry routes,
+        GatewayRouter router,
         Duration heartbeatInterval,
         List<UnixListener> listeners) {
 

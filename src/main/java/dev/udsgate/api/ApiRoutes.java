@@ -9,6 +9,7 @@ public final class ApiRoutes {
         SystemEndpoints system = new SystemEndpoints(context);
         SocketEndpoints socket = new SocketEndpoints();
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
+        RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events = new EventEndpoints(context.events(), context.users(), context.heartbeatInterval());
         return new Routes()
                         .get("/_ping", system::ping)
@@ -19,6 +20,11 @@ public final class ApiRoutes {
                         .get("/v1/connections/self", connections::self)
                         .get("/v1/connections/{id}", connections::get)
                         .add("DELETE", "/v1/connections/{id}", connections::delete)
-                        .stream("/v1/events", events::stream);
+                        .stream("/v1/events", events::stream)
+                        .get("/v1/routes", routes::list)
+                        .get("/v1/routes/{name}", routes::get)
+                        .add("PUT", "/v1/routes/{name}", routes::put)
+                        .add("DELETE", "/v1/routes/{name}", routes::delete)
+                        .get("/v1/upstreams", routes::upstreams);
     }
 }

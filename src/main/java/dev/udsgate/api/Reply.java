@@ -38,6 +38,12 @@ public record Reply(int status, String contentType, ByteBuffer body, List<HttpFi
         return new Reply(200, TEXT, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), List.of(headers));
     }
 
+    public Reply withHeader(String name, String value) {
+        List<HttpField> more = new java.util.ArrayList<>(headers);
+        more.add(new HttpField(name, value));
+        return new Reply(status, contentType, body, more);
+    }
+
     public static Reply empty(int status, HttpField... headers) {
         return new Reply(status, null, ByteBuffer.allocate(0), List.of(headers));
     }

@@ -1,8 +1,7 @@
 package dev.udsgate.cli;
 
-import dev.udsgate.gateway.NoRoute;
+import dev.udsgate.config.InvalidConfigException;
 import java.io.PrintWriter;
-import org.eclipse.jetty.server.Handler;
 import picocli.CommandLine;
 
 /**
@@ -20,18 +19,18 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, new NoRoute()));
+        System.exit(run(args));
     }
 
     /**
-     * Runs the command line with {@code gateway} answering requests outside the API.
+     * Runs the command line.
      *
      * @return the exit code
      */
-    public static int run(String[] args, Handler gateway) {
+    public static int run(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine commandLine = new CommandLine(new UdsgateCommand())
-                .addSubcommand(new ServeCommand(gateway))
+                .addSubcommand(new ServeCommand())
                 .setParameterExceptionHandler((e, arguments) -> {
                     err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine())
                             + "--help')");
@@ -39,7 +38,8 @@ public final class Main {
                 })
                 .setExecutionExceptionHandler((e, cl, parsed) -> {
                     err.println("udsgate: " + e.getMessage());
-                    return EXIT_FAILURE;
+                    // A configuration that cannot be used is bad input, like a bad flag.
+                    return e instanceof InvalidConfigException ? EXIT_USAGE : EXIT_FAILURE;
                 })
                 .setErr(err);
         return commandLine.execute(args);

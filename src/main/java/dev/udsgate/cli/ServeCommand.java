@@ -1,6 +1,8 @@
 package dev.udsgate.cli;
 
 import dev.udsgate.UdsGate;
+import dev.udsgate.config.ConfigFile;
+import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
@@ -10,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -38,24 +39,31 @@ final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    private final Handler gateway;
-
     @Spec
     CommandSpec spec;
+
+    // Options are null when not given, so that a --config file can supply them; then the default.
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML (or JSON) file with any of these options (in lowerCamelCase) and the gateway's"
+                    + " routes; options given here override it.")
+    Path configFile;
 
     @Option(
             names = "--socket",
             paramLabel = "PATH",
-            description = "Socket file to listen on (default: ${DEFAULT-VALUE}; /run/udsgate.sock for root,"
+            description = "Socket file to listen on (default: /run/udsgate.sock for root,"
                     + " $XDG_RUNTIME_DIR/udsgate.sock for other users).")
-    Path socket = DefaultSocketPath.forCurrentUser().orElse(null);
+    Path socket;
 
     @Option(
             names = "--mode",
             paramLabel = "MODE",
             converter = Converters.Mode.class,
-            description = "Permission bits of the socket file, octal (default: ${DEFAULT-VALUE}).")
-    FileMode mode = FileMode.DEFAULT_SOCKET_MODE;
+            description = "Permission bits of the socket file, octal (default: 0660).")
+    FileMode mode;
 
     @Option(
             names = "--group",
@@ -67,8 +75,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--backlog",
             paramLabel = "N",
             description = "listen() backlog: connections the kernel queues before udsgate accepts them"
-                    + " (default: ${DEFAULT-VALUE}; capped by net.core.somaxconn).")
-    int backlog = ListenerConfig.DEFAULT_BACKLOG;
+                    + " (default: 512; capped by net.core.somaxconn).")
+    Integer backlog;
 
     @Option(
             names = "--shutdown-timeout",
@@ -76,43 +84,45 @@ final class ServeCommand implements Callable<Integer> {
             converter = Converters.Timeout.class,
             description = "On SIGTERM/SIGINT, how long requests in flight may take to finish: 10s, 500ms, 1m"
                     + " (default: 10s).")
-    Duration shutdownTimeout = GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT;
+    Duration shutdownTimeout;
 
     @Option(
             names = "--idle-timeout",
             paramLabel = "DURATION",
             converter = Converters.Timeout.class,
             description = "Close a connection that moves no bytes for this long: 30s, 2m (default: 30s).")
-    Duration idleTimeout = GatewayConfig.DEFAULT_IDLE_TIMEOUT;
+    Duration idleTimeout;
 
     @Option(
             names = "--connection-history",
             paramLabel = "N",
-            description = "Closed connections kept for GET /v1/connections?state=closed (default: ${DEFAULT-VALUE}).")
-    int connectionHistory = HistoryLimits.DEFAULTS.closedConnections();
+            description = "Closed connections kept for GET /v1/connections?state=closed (default: 256).")
+    Integer connectionHistory;
 
     @Option(
             names = "--event-history",
             paramLabel = "N",
-            description = "Events kept in memory for replay with GET /v1/events?since= (default: ${DEFAULT-VALUE}).")
-    int eventHistory = HistoryLimits.DEFAULTS.events();
+            description = "Events kept in memory for replay with GET /v1/events?since= (default: 1024).")
+    Integer eventHistory;
 
     @Option(
             names = "--event-queue",
             paramLabel = "N",
-            description = "Events queued for a slow subscriber before it is sent events.dropped"
-                    + " (default: ${DEFAULT-VALUE}).")
-    int eventQueue = HistoryLimits.DEFAULTS.subscriberQueue();
+            description = "Events queued for a slow subscriber before it is sent events.dropped (default: 1024).")
+    Integer eventQueue;
 
-    ServeCommand(Handler gateway) {
-        this.gateway = gateway;
-    }
+    @Option(
+            names = "--state-file",
+            paramLabel = "PATH",
+            description = "Where routes changed over the API are kept, so a restart keeps them"
+                    + " (default: none: they last until the process ends).")
+    Path stateFile;
 
     @Override
     public Integer call() {
         GatewayConfig config = config();
         ShutdownSignals signals = ShutdownSignals.install();
-        UdsGate gate = new UdsGate(config, gateway);
+        UdsGate gate = new UdsGate(config);
         Runtime.getRuntime().addShutdownHook(new Thread(gate::stop, "udsgate-shutdown-hook"));
         gate.start();
         System.out.println("listening on unix:" + config.listeners().get(0).socketPath());
@@ -133,25 +143,53 @@ final class ServeCommand implements Callable<Integer> {
         return Main.EXIT_FAILURE;
     }
 
+    /** The command line over the config file over the defaults. */
     private GatewayConfig config() {
-        if (socket == null) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH");
-        }
-        if (backlog < 1 || backlog > ListenerConfig.MAX_BACKLOG) {
+        if (backlog != null && (backlog < 1 || backlog > ListenerConfig.MAX_BACKLOG)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "--backlog must be between 1 and " + ListenerConfig.MAX_BACKLOG + ", got " + backlog);
         }
-        ListenerConfig listener = new ListenerConfig("main", socket, mode, Optional.ofNullable(group), backlog);
+        ConfigFile file = configFile == null ? ConfigFile.empty() : ConfigFileLoader.load(configFile);
+        Path socketPath = first(socket, file.socket(), DefaultSocketPath.forCurrentUser())
+                .orElseThrow(() -> new CommandLine.ParameterException(
+                        spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH"));
+        int listenBacklog = first(backlog, file.backlog(), Optional.of(ListenerConfig.DEFAULT_BACKLOG))
+                .get();
+        HistoryLimits defaults = HistoryLimits.DEFAULTS;
         try {
+            ListenerConfig listener = new ListenerConfig(
+                    "main",
+                    socketPath,
+                    first(mode, file.mode(), Optional.of(FileMode.DEFAULT_SOCKET_MODE))
+                            .get(),
+                    first(group, file.group(), Optional.empty()),
+                    listenBacklog);
             return new GatewayConfig(
                     List.of(listener),
-                    shutdownTimeout,
-                    idleTimeout,
-                    new HistoryLimits(connectionHistory, eventHistory, eventQueue));
+                    first(shutdownTimeout, file.shutdownTimeout(), Optional.of(GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT))
+                            .get(),
+                    first(idleTimeout, file.idleTimeout(), Optional.of(GatewayConfig.DEFAULT_IDLE_TIMEOUT))
+                            .get(),
+                    new HistoryLimits(
+                            first(
+                                            connectionHistory,
+                                            file.connectionHistory(),
+                                            Optional.of(defaults.closedConnections()))
+                                    .get(),
+                            first(eventHistory, file.eventHistory(), Optional.of(defaults.events()))
+                                    .get(),
+                            first(eventQueue, file.eventQueue(), Optional.of(defaults.subscriberQueue()))
+                                    .get()),
+                    file.routes(),
+                    first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** The flag if given, else the file's value, else the fallback. */
+    private static <T> Optional<T> first(T flag, Optional<T> fromFile, Optional<T> fallback) {
+        return flag != null ? Optional.of(flag) : fromFile.isPresent() ? fromFile : fallback;
     }
 }

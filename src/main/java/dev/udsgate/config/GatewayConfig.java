@@ -1,8 +1,10 @@
 package dev.udsgate.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a running udsgate needs to know, fixed at start.
@@ -11,15 +13,24 @@ import java.util.Objects;
  * @param shutdownTimeout how long a graceful stop waits for requests in flight
  * @param idleTimeout how long a connection may move no bytes before it is closed
  * @param history how much of the past is kept in memory
+ * @param routes the gateway's routes from the configuration
+ * @param stateFile where routes changed over the API are kept; empty: they last until the process ends
  */
 public record GatewayConfig(
-        List<ListenerConfig> listeners, Duration shutdownTimeout, Duration idleTimeout, HistoryLimits history) {
+        List<ListenerConfig> listeners,
+        Duration shutdownTimeout,
+        Duration idleTimeout,
+        HistoryLimits history,
+        List<RouteConfig> routes,
+        Optional<Path> stateFile) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
+        routes = List.copyOf(routes);
+        Objects.requireNonNull(stateFile, "stateFile");
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("at least one listener is needed");
         }

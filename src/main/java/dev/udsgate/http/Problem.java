@@ -1,5 +1,9 @@
 package dev.udsgate.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.udsgate.config.FieldError;
+import java.util.List;
+
 /**
  * An RFC 9457 problem detail, the body of every error response.
  *
@@ -8,12 +12,23 @@ package dev.udsgate.http;
  * @param status the HTTP status code
  * @param detail what happened this time, for a person to read
  * @param instance the request path the problem is about
+ * @param errors for an invalid body: each field that is wrong, by key path; absent otherwise
  */
-public record Problem(String type, String title, int status, String detail, String instance) {
+public record Problem(
+        String type,
+        String title,
+        int status,
+        String detail,
+        String instance,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
+    public Problem {
+        errors = errors == null ? null : List.copyOf(errors);
+    }
+
     public static Problem of(ProblemKind kind, int status, String detail, String instance) {
-        return new Problem(kind.type(), kind.title(), status, detail, instance);
+        return new Problem(kind.type(), kind.title(), status, detail, instance, null);
     }
 }

@@ -39,7 +39,7 @@ public final class ProblemErrorHandler implements Request.Handler {
             detail = message == null ? title : message.toString();
         }
         String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
-        ProblemWriter.write(response, callback, new Problem(type, title, status, detail, path), Map.of());
+        ProblemWriter.write(response, callback, new Problem(type, title, status, detail, path, null), Map.of());
         return true;
     }
 }

@@ -5,8 +5,14 @@ public enum ProblemKind {
     BAD_REQUEST(400, "Bad Request", "bad-request"),
     NOT_FOUND(404, "Not Found", "not-found"),
     METHOD_NOT_ALLOWED(405, "Method Not Allowed", "method-not-allowed"),
+    CONFLICT(409, "Conflict", "conflict"),
+    PRECONDITION_FAILED(412, "Precondition Failed", "precondition-failed"),
+    PAYLOAD_TOO_LARGE(413, "Content Too Large", "content-too-large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported Media Type", "unsupported-media-type"),
     INTERNAL(500, "Internal Server Error", "internal"),
-    UNAVAILABLE(503, "Service Unavailable", "unavailable");
+    BAD_GATEWAY(502, "Bad Gateway", "bad-gateway"),
+    UNAVAILABLE(503, "Service Unavailable", "unavailable"),
+    GATEWAY_TIMEOUT(504, "Gateway Timeout", "gateway-timeout");
 
     private final int status;
     private final String title;

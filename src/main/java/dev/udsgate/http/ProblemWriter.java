@@ -15,7 +15,13 @@ public final class ProblemWriter {
 
     public static void write(Request request, Response response, Callback callback, ProblemException failure) {
         ProblemKind kind = failure.kind();
-        Problem problem = Problem.of(kind, kind.status(), failure.getMessage(), Request.getPathInContext(request));
+        Problem problem = new Problem(
+                kind.type(),
+                kind.title(),
+                kind.status(),
+                failure.getMessage(),
+                Request.getPathInContext(request),
+                failure.errors());
         write(response, callback, problem, failure.headers());
     }
 

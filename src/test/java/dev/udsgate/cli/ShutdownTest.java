@@ -26,14 +26,28 @@ class ShutdownTest {
     @TempDir
     Path dir;
 
+    /** udsgate with a route /slow to an upstream that answers as slowly as asked. */
     private ServerProcess serve(String... extra) {
         Path socket = dir.resolve("udsgate.sock");
-        String[] args = new String[3 + extra.length];
+        Path upstream = dir.resolve("upstream.sock");
+        Path config = dir.resolve("udsgate.yaml");
+        try {
+            java.nio.file.Files.writeString(
+                    config,
+                    "routes:\n  - name: slow\n    pathPrefix: /slow\n" + "    upstreams: [\"unix:" + upstream
+                            + "\"]\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String[] args = new String[5 + extra.length];
         args[0] = "serve";
         args[1] = "--socket";
         args[2] = socket.toString();
-        System.arraycopy(extra, 0, args, 3, extra.length);
-        ServerProcess process = ServerProcess.start(dir.resolve("server.log"), SlowGateway.class, args);
+        args[3] = "--config";
+        args[4] = config.toString();
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        ServerProcess process = ServerProcess.start(
+                dir.resolve("server.log"), java.util.List.of("-Dupstream.socket=" + upstream), SlowGateway.class, args);
         process.awaitOutput("listening on unix:" + socket, START);
         return process;
     }

@@ -35,7 +35,10 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public static String request(String method, String target, String... headers) {
-        StringBuilder text = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n");
+        StringBuilder text = new StringBuilder(method + " " + target + " HTTP/1.1\r\n");
+        if (java.util.Arrays.stream(headers).noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
+            text.append("Host: localhost\r\n");
+        }
         for (String header : headers) {
             text.append(header).append("\r\n");
         }

@@ -25,8 +25,14 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code main} with {@code args} on this test run's class path. */
     public static ServerProcess start(Path outputFile, Class<?> main, String... args) {
+        return start(outputFile, List.of(), main, args);
+    }
+
+    /** The same, with options for the JVM, such as {@code -Dname=value}. */
+    public static ServerProcess start(Path outputFile, List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

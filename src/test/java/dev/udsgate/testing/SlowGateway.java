@@ -1,44 +1,22 @@
 package dev.udsgate.testing;
 
 import dev.udsgate.cli.Main;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
+import java.nio.file.Path;
 
 /**
- * The real udsgate command line with a gateway whose every answer takes {@code ?ms=N}: a request
- * that stays in flight as long as a test needs. Prints "slow request started" when one arrives.
+ * The real udsgate command line, with a slow upstream started in the same process first (at the
+ * path in system property {@code upstream.socket}), for tests that need a request in flight while
+ * udsgate is signalled. The test's config file routes to it.
  */
-public final class SlowGateway extends Handler.Abstract.NonBlocking {
+public final class SlowGateway {
 
-    public static void main(String[] args) {
-        System.exit(Main.run(args, new SlowGateway()));
-    }
+    private SlowGateway() {}
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        Fields query = Request.extractQueryParameters(request);
-        long millis = Long.parseLong(query.getValue("ms") == null ? "1000" : query.getValue("ms"));
-        System.out.println("slow request started");
-        System.out.flush();
-        request.getComponents()
-                .getScheduler()
-                .schedule(
-                        () -> {
-                            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
-                            response.write(
-                                    true,
-                                    ByteBuffer.wrap(("waited " + millis + " ms").getBytes(StandardCharsets.UTF_8)),
-                                    callback);
-                        },
-                        millis,
-                        TimeUnit.MILLISECONDS);
-        return true;
+    public static void main(String[] args) throws java.io.IOException {
+        Path socket = Path.of(System.getProperty("upstream.socket"));
+        // A kill -9 of an earlier run leaves this test's own upstream socket behind.
+        java.nio.file.Files.deleteIfExists(socket);
+        TestUpstream.onUnixSocket("slow", socket);
+        System.exit(Main.run(args));
     }
 }

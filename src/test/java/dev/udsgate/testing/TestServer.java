@@ -5,7 +5,7 @@ import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
-import dev.udsgate.gateway.NoRoute;
+import dev.udsgate.config.RouteConfig;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +60,8 @@ public final class TestServer implements AutoCloseable {
         private Optional<String> group = Optional.empty();
         private HistoryLimits history = HistoryLimits.DEFAULTS;
         private Duration idleTimeout = GatewayConfig.DEFAULT_IDLE_TIMEOUT;
+        private List<RouteConfig> routes = List.of();
+        private Optional<Path> stateFile = Optional.empty();
 
         private Builder(Path socket) {
             this.socket = socket;
@@ -85,10 +87,21 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        public Builder routes(List<RouteConfig> routes) {
+            this.routes = routes;
+            return this;
+        }
+
+        public Builder stateFile(Path stateFile) {
+            this.stateFile = Optional.of(stateFile);
+            return this;
+        }
+
         public TestServer start() {
             ListenerConfig listener = new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG);
-            GatewayConfig config = new GatewayConfig(List.of(listener), Duration.ofSeconds(5), idleTimeout, history);
-            UdsGate gate = new UdsGate(config, new NoRoute());
+            GatewayConfig config = new GatewayConfig(
+                    List.of(listener), Duration.ofSeconds(5), idleTimeout, history, routes, stateFile);
+            UdsGate gate = new UdsGate(config);
             gate.start();
             return new TestServer(gate, socket);
         }

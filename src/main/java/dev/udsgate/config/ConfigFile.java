@@ -1,0 +1,60 @@
+package dev.udsgate.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a configuration file says, and nothing more: a key the file leaves out is empty here, so the
+ * command line can tell "not said" from "said", override what it is given, and default the rest.
+ * Each key is named after its flag in lowerCamelCase ({@code --shutdown-timeout}: {@code shutdownTimeout}).
+ * Values are already checked by {@link ConfigFileLoader}.
+ *
+ * @param stateFile where routes changed over the API are kept across restarts
+ * @param routes the gateway routes; empty if the file has none
+ */
+public record ConfigFile(
+        Optional<Path> socket,
+        Optional<FileMode> mode,
+        Optional<String> group,
+        Optional<Integer> backlog,
+        Optional<Duration> shutdownTimeout,
+        Optional<Duration> idleTimeout,
+        Optional<Integer> connectionHistory,
+        Optional<Integer> eventHistory,
+        Optional<Integer> eventQueue,
+        Optional<Path> stateFile,
+        List<RouteConfig> routes) {
+
+    public ConfigFile {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(backlog, "backlog");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(connectionHistory, "connectionHistory");
+        Objects.requireNonNull(eventHistory, "eventHistory");
+        Objects.requireNonNull(eventQueue, "eventQueue");
+        Objects.requireNonNull(stateFile, "stateFile");
+        routes = List.copyOf(routes);
+    }
+
+    /** A file that says nothing: every setting comes from the command line or its default. */
+    public static ConfigFile empty() {
+        return new ConfigFile(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of());
+    }
+}

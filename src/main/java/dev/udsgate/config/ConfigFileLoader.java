@@ -1,0 +1,494 @@
+package dev.udsgate.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads the file of {@code serve --config FILE} into a {@link ConfigFile}, or fails with every
+ * problem in it at once, each at its key path: {@code routes[2].upstreams[0]: ...}.
+ *
+ * <p>The file is YAML, and JSON is accepted too. What a reader might not guess:
+ *
+ * <ul>
+ *   <li>An unknown key, a key given twice, a value of the wrong type and a key with no value are all
+ *       errors: a typo must never be ignored, and {@code group:} with nothing after it is more likely a
+ *       slip than a wish for the default (leave the key out for that).
+ *   <li>{@code mode} is the octal digits as written: {@code 0660}, {@code 660} and {@code "0660"} all
+ *       mean 0660, although YAML 1.1 reads a bare {@code 0660} as the number 432.
+ *   <li>Other whole numbers may not start with 0, which YAML 1.1 would read as octal.
+ *   <li>Text keys take any scalar as written: {@code group: 0100} is the group "0100", not 64.
+ *   <li>YAML aliases ({@code *name}) are refused: the parser does not expand them.
+ *   <li>A file that starts with <code>{</code> is read as JSON first, so JSON indented with tabs
+ *       (which YAML forbids) works; if it is not JSON, it is read as YAML.
+ * </ul>
+ *
+ * <p>The file is walked as a tree that keeps each scalar's text rather than bound to classes: that
+ * is what keeps {@code 0660} as written, and what gives every error its exact path.
+ */
+public final class ConfigFileLoader {
+
+    /** The path of an error about the file as a whole rather than one key in it. */
+    public static final String FILE = "(file)";
+
+    private static final List<String> TOP_KEYS = List.of(
+            "socket",
+            "mode",
+            "group",
+            "backlog",
+            "shutdownTimeout",
+            "idleTimeout",
+            "connectionHistory",
+            "eventHistory",
+            "eventQueue",
+            "stateFile",
+            "routes");
+    private static final List<String> ROUTE_KEYS = List.of(
+            "name",
+            "host",
+            "pathPrefix",
+            "stripPrefix",
+            "upstreams",
+            "connectTimeout",
+            "responseTimeout",
+            "healthCheck");
+    private static final List<String> HEALTH_CHECK_KEYS =
+            List.of("path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold");
+
+    private static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(1);
+    private static final Pattern LEADING_ZERO = Pattern.compile("[-+]?0[0-9_]+");
+    private static final String DURATION = "must be a duration such as " + DurationText.FORMS;
+
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    // "key:" with nothing after it is YAML's null; the builder leaves this default off.
+    private static final YAMLFactory YAML = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    private ConfigFileLoader() {}
+
+    /**
+     * @throws InvalidConfigException naming {@code file}, with every problem found; a file that cannot
+     *     be read or parsed gives one error at {@link #FILE}
+     */
+    public static ConfigFile load(Path file) {
+        Node root = parse(read(file), file);
+        ConfigFileLoader loader = new ConfigFileLoader();
+        ConfigFile config = loader.configFile(root);
+        if (!loader.errors.isEmpty()) {
+            throw new InvalidConfigException(file.toString(), loader.errors);
+        }
+        return config;
+    }
+
+    // ---- from bytes to a tree
+
+    private static String read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw fileError(file, "is a directory, not a file");
+        }
+        try {
+            String text = Files.readString(file);
+            // Some editors start UTF-8 with a byte-order mark; it is not content.
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (NoSuchFileException e) {
+            throw fileError(file, "does not exist");
+        } catch (AccessDeniedException e) {
+            throw fileError(file, "cannot be read: permission denied");
+        } catch (CharacterCodingException e) {
+            throw fileError(file, "is not UTF-8 text");
+        } catch (IOException e) {
+            throw fileError(file, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Node parse(String text, Path file) {
+        boolean json = text.stripLeading().startsWith("{");
+        try {
+            return tree(json ? JSON : YAML, text, file);
+        } catch (JacksonException e) {
+            if (json) {
+                try {
+                    // YAML's flow style looks like JSON: {socket: /run/udsgate.sock}
+                    return tree(YAML, text, file);
+                } catch (JacksonException notYamlEither) {
+                    // the JSON error is the one that helps whoever wrote it
+                }
+            }
+            throw fileError(file, "is not valid " + (json ? "JSON" : "YAML") + ": " + syntaxError(e));
+        }
+    }
+
+    private static Node tree(JsonFactory factory, String text, Path file) throws JacksonException {
+        try (JsonParser parser = factory.createParser(text)) {
+            if (parser.nextToken() == null) {
+                return Scalar.NOTHING; // empty, or only comments
+            }
+            Node root = node(parser);
+            if (parser.nextToken() != null) {
+                throw fileError(
+                        file,
+                        "holds a second document at line "
+                                + parser.currentTokenLocation().getLineNr()
+                                + "; udsgate reads one, so put everything in it");
+            }
+            return root;
+        } catch (JacksonException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading text already in memory", e);
+        }
+    }
+
+    private static Node node(JsonParser parser) throws IOException {
+        JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT) {
+            return mapping(parser);
+        }
+        if (token == JsonToken.START_ARRAY) {
+            List<Node> items = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                items.add(node(parser));
+            }
+            return new Sequence(items);
+        }
+        if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            return new Alias(parser.getText());
+        }
+        BigInteger integer = token == JsonToken.VALUE_NUMBER_INT ? parser.getBigIntegerValue() : null;
+        return new Scalar(token, parser.getText(), integer);
+    }
+
+    private static Mapping mapping(JsonParser parser) throws IOException {
+        Map<String, Node> entries = new LinkedHashMap<>();
+        Map<String, Integer> lines = new HashMap<>();
+        List<Repeat> repeats = new ArrayList<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            int line = parser.currentTokenLocation().getLineNr();
+            parser.nextToken();
+            Node value = node(parser);
+            Integer first = lines.putIfAbsent(key, line);
+            if (first == null) {
+                entries.put(key, value);
+            } else {
+                repeats.add(new Repeat(key, first, line));
+            }
+        }
+        return new Mapping(entries, repeats);
+    }
+
+    private static String syntaxError(JacksonException e) {
+        // SnakeYAML knows where the problem is; Jackson's own location can point elsewhere.
+        if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            String reason = at(marked.getProblemMark()) + ": " + marked.getProblem();
+            return marked.getContext() == null || marked.getContextMark() == null
+                    ? reason
+                    : reason + " (" + marked.getContext() + " at " + at(marked.getContextMark()) + ")";
+        }
+        String message = e.getOriginalMessage().lines().findFirst().orElse("").strip();
+        JsonLocation where = e.getLocation();
+        return where == null
+                ? message
+                : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + message;
+    }
+
+    private static String at(Mark mark) {
+        return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+    }
+
+    private static InvalidConfigException fileError(Path file, String reason) {
+        return new InvalidConfigException(file.toString(), List.of(new FieldError(FILE, reason)));
+    }
+
+    // ---- from the tree to a ConfigFile, collecting errors
+
+    private ConfigFile configFile(Node root) {
+        if (root instanceof Scalar scalar && scalar.token() == JsonToken.VALUE_NULL) {
+            return ConfigFile.empty();
+        }
+        if (!(root instanceof Mapping top)) {
+            errors.add(new FieldError(
+                    FILE, "must be a mapping of keys such as socket: and routes:, got " + describe(root)));
+            return ConfigFile.empty();
+        }
+        checkKeys(top, "", TOP_KEYS);
+        return new ConfigFile(
+                value(top, "", "socket", (node, at) -> absolutePath(node, at, "/run/udsgate.sock")),
+                value(top, "", "mode", this::mode),
+                value(top, "", "group", this::group),
+                value(top, "", "backlog", (node, at) -> count(node, at, ListenerConfig.MAX_BACKLOG)),
+                value(top, "", "shutdownTimeout", (node, at) -> duration(node, at, Duration.ZERO)),
+                value(top, "", "idleTimeout", (node, at) -> duration(node, at, MIN_IDLE_TIMEOUT)),
+                value(top, "", "connectionHistory", (node, at) -> count(node, at, HistoryLimits.MAX)),
+                value(top, "", "eventHistory", (node, at) -> count(node, at, HistoryLimits.MAX)),
+                value(top, "", "eventQueue", (node, at) -> count(node, at, HistoryLimits.MAX)),
+                value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
+                routes(top.entries().get("routes")));
+    }
+
+    private List<RouteConfig> routes(Node node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!(node instanceof Sequence list)) {
+            expected("routes", "must be a list of routes", node);
+            return List.of();
+        }
+        List<RouteDocument> docs = new ArrayList<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            docs.add(route(list.items().get(i), "routes[" + i + "]").orElse(null));
+        }
+        // RouteRules sees a value of the wrong type as missing; that value is reported already, and
+        // a second error at the same place would only contradict the first.
+        Set<String> reported = errors.stream().map(FieldError::path).collect(Collectors.toSet());
+        List<FieldError> ruleErrors = new ArrayList<>();
+        List<RouteConfig> routes = RouteRules.checkAll(docs, "routes", ruleErrors);
+        ruleErrors.stream().filter(e -> !isUnder(e.path(), reported)).forEach(errors::add);
+        return routes;
+    }
+
+    private Optional<RouteDocument> route(Node node, String at) {
+        if (!(node instanceof Mapping route)) {
+            return expected(at, "must be a route: a mapping with keys " + String.join(", ", ROUTE_KEYS), node);
+        }
+        checkKeys(route, at, ROUTE_KEYS);
+        return Optional.of(new RouteDocument(
+                text(route, at, "name", "must be a name such as \"billing\""),
+                text(route, at, "host", "must be a host name such as \"billing\""),
+                text(route, at, "pathPrefix", "must be a path such as \"/invoices\""),
+                value(route, at, "stripPrefix", this::bool).orElse(null),
+                value(route, at, "upstreams", this::upstreams).orElse(null),
+                text(route, at, "connectTimeout", DURATION),
+                text(route, at, "responseTimeout", DURATION),
+                value(route, at, "healthCheck", this::healthCheck).orElse(null)));
+    }
+
+    private Optional<List<String>> upstreams(Node node, String at) {
+        if (!(node instanceof Sequence list)) {
+            return expected(at, "must be a list such as [\"unix:/run/app.sock\"]", node);
+        }
+        // A null keeps the indexes of later upstreams right in RouteRules' errors.
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            Node item = list.items().get(i);
+            texts.add(text(item, at + "[" + i + "]", "must be an address such as \"unix:/run/app.sock\"")
+                    .orElse(null));
+        }
+        return Optional.of(texts);
+    }
+
+    private Optional<RouteDocument.HealthCheckDocument> healthCheck(Node node, String at) {
+        if (!(node instanceof Mapping check)) {
+            return expected(at, "must be a mapping with keys " + String.join(", ", HEALTH_CHECK_KEYS), node);
+        }
+        checkKeys(check, at, HEALTH_CHECK_KEYS);
+        return Optional.of(new RouteDocument.HealthCheckDocument(
+                text(check, at, "path", "must be a path such as \"/health\""),
+                text(check, at, "interval", DURATION),
+                text(check, at, "timeout", DURATION),
+                value(check, at, "healthyThreshold", this::threshold).orElse(null),
+                value(check, at, "unhealthyThreshold", this::threshold).orElse(null)));
+    }
+
+    private void checkKeys(Mapping mapping, String at, List<String> known) {
+        for (String key : mapping.entries().keySet()) {
+            if (!known.contains(key)) {
+                errors.add(new FieldError(child(at, key), "unknown key; known keys: " + String.join(", ", known)));
+            }
+        }
+        for (Repeat repeat : mapping.repeats()) {
+            errors.add(new FieldError(
+                    child(at, repeat.key()),
+                    "is given twice, at lines " + repeat.firstLine() + " and " + repeat.line() + "; keep one"));
+        }
+    }
+
+    private <T> Optional<T> value(
+            Mapping mapping, String at, String key, BiFunction<Node, String, Optional<T>> reader) {
+        Node node = mapping.entries().get(key);
+        return node == null ? Optional.empty() : reader.apply(node, child(at, key));
+    }
+
+    /** A text value of a route, null if absent or wrong: RouteRules decides what absent means. */
+    private String text(Mapping mapping, String at, String key, String expected) {
+        return value(mapping, at, key, (node, path) -> text(node, path, expected))
+                .orElse(null);
+    }
+
+    // ---- one value each
+
+    /** Any scalar as written, so that {@code host: 404} is "404" and {@code group: 0100} is "0100". */
+    private Optional<String> text(Node node, String at, String expected) {
+        if (node instanceof Scalar scalar && scalar.isText()) {
+            return Optional.of(scalar.text());
+        }
+        return expected(at, expected, node);
+    }
+
+    private Optional<Path> absolutePath(Node node, String at, String example) {
+        String expected = "must be an absolute path, such as " + example;
+        return text(node, at, expected).flatMap(text -> {
+            try {
+                return text.startsWith("/") ? Optional.of(Path.of(text)) : expected(at, expected, node);
+            } catch (InvalidPathException e) {
+                return expected(at, expected, node);
+            }
+        });
+    }
+
+    private Optional<FileMode> mode(Node node, String at) {
+        return text(node, at, "must be octal permission bits such as \"0660\"")
+                .flatMap(text -> parsed(at, text, FileMode::parse));
+    }
+
+    private Optional<String> group(Node node, String at) {
+        String expected = "must be a group name or a numeric gid";
+        return text(node, at, expected)
+                .flatMap(text -> text.isBlank() ? expected(at, expected, node) : Optional.of(text));
+    }
+
+    private Optional<Duration> duration(Node node, String at, Duration min) {
+        Optional<String> text = text(node, at, DURATION);
+        Optional<Duration> duration = text.flatMap(t -> parsed(at, t, DurationText::parse));
+        if (duration.isPresent() && duration.get().compareTo(min) < 0) {
+            return fail(at, "must be at least " + DurationText.format(min) + ", got " + text.get());
+        }
+        return duration;
+    }
+
+    private Optional<Integer> count(Node node, String at, int max) {
+        return wholeNumber(node, at)
+                .flatMap(number -> number.signum() > 0 && number.compareTo(BigInteger.valueOf(max)) <= 0
+                        ? Optional.of(number.intValue())
+                        : fail(at, "must be between 1 and " + max + ", got " + number));
+    }
+
+    /** An int for RouteRules to check against its own bounds. */
+    private Optional<Integer> threshold(Node node, String at) {
+        return wholeNumber(node, at)
+                .flatMap(number -> number.bitLength() < Integer.SIZE
+                        ? Optional.of(number.intValue())
+                        : fail(at, "is far too large, got " + number));
+    }
+
+    private Optional<BigInteger> wholeNumber(Node node, String at) {
+        if (!(node instanceof Scalar scalar) || scalar.integer() == null) {
+            return expected(at, "must be a whole number", node);
+        }
+        if (LEADING_ZERO.matcher(scalar.text()).matches()) {
+            return fail(
+                    at,
+                    "must be written without a leading zero, got " + scalar.text() + ", which YAML reads as the octal "
+                            + scalar.integer());
+        }
+        return Optional.of(scalar.integer());
+    }
+
+    private Optional<Boolean> bool(Node node, String at) {
+        if (node instanceof Scalar scalar
+                && (scalar.token() == JsonToken.VALUE_TRUE || scalar.token() == JsonToken.VALUE_FALSE)) {
+            return Optional.of(scalar.token() == JsonToken.VALUE_TRUE);
+        }
+        return expected(at, "must be true or false", node);
+    }
+
+    private <T> Optional<T> parsed(String at, String text, Function<String, T> parser) {
+        try {
+            return Optional.of(parser.apply(text));
+        } catch (IllegalArgumentException e) {
+            return fail(at, e.getMessage());
+        }
+    }
+
+    private <T> Optional<T> expected(String at, String expected, Node node) {
+        return fail(at, expected + ", got " + describe(node));
+    }
+
+    private <T> Optional<T> fail(String at, String reason) {
+        errors.add(new FieldError(at, reason));
+        return Optional.empty();
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof Mapping) {
+            return "a mapping";
+        }
+        if (node instanceof Sequence) {
+            return "a list";
+        }
+        if (node instanceof Alias alias) {
+            return "the alias *" + alias.name() + ", which udsgate does not expand; write the value out";
+        }
+        Scalar scalar = (Scalar) node;
+        return switch (scalar.token()) {
+            case VALUE_NULL -> "nothing";
+            case VALUE_STRING -> "\"" + scalar.text() + "\"";
+            case VALUE_EMBEDDED_OBJECT -> "binary data";
+            default -> scalar.text();
+        };
+    }
+
+    private static String child(String at, String key) {
+        return at.isEmpty() ? key : at + "." + key;
+    }
+
+    private static boolean isUnder(String path, Set<String> paths) {
+        return paths.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + ".") || path.startsWith(p + "["));
+    }
+
+    // ---- the file as written
+
+    private sealed interface Node permits Mapping, Sequence, Scalar, Alias {}
+
+    /** @param repeats keys given again after their first appearance, which {@code entries} keeps */
+    private record Mapping(Map<String, Node> entries, List<Repeat> repeats) implements Node {}
+
+    private record Repeat(String key, int firstLine, int line) {}
+
+    private record Sequence(List<Node> items) implements Node {}
+
+    /**
+     * @param text as written, without quotes
+     * @param integer the parser's value of a whole number; null for anything else
+     */
+    private record Scalar(JsonToken token, String text, BigInteger integer) implements Node {
+
+        static final Scalar NOTHING = new Scalar(JsonToken.VALUE_NULL, "", null);
+
+        boolean isText() {
+            return token != JsonToken.VALUE_NULL && token != JsonToken.VALUE_EMBEDDED_OBJECT;
+        }
+    }
+
+    private record Alias(String name) implements Node {}
+}

@@ -1,0 +1,107 @@
+package dev.udsgate.gateway;
+
+import dev.udsgate.config.RouteConfig;
+import dev.udsgate.config.UpstreamAddress;
+import dev.udsgate.events.EventLog;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The gateway: sends each request to the route that matches its host and path, or answers "no
+ * route". The route table is one volatile reference, read without a lock on every request and
+ * replaced whole when routes change.
+ */
+public final class GatewayRouter extends Handler.Abstract {
+
+    /** A removed or replaced route keeps serving what it has in flight for at most this long. */
+    private static final Duration RETIRE_AFTER_MAX = Duration.ofSeconds(60);
+
+    private final Server server;
+    private final EventLog events;
+    private final Handler noRoute = new NoRoute();
+    private volatile RouteTable table = RouteTable.EMPTY;
+
+    public GatewayRouter(Server server, EventLog events) {
+        this.server = server;
+        this.events = events;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        RouteRuntime route = table.match(request.getHttpURI().getHost(), Request.getPathInContext(request));
+        if (route == null) {
+            return noRoute.handle(request, response, callback);
+        }
+        return route.proxy().handle(request, response, callback);
+    }
+
+    /** Serves {@code routes} from now on; routes that changed or went are stopped once their requests are done. */
+    public synchronized void install(List<RouteConfig> routes) {
+        RouteTable old = table;
+        Map<String, RouteRuntime> oldByName =
+                old.routes().stream().collect(Collectors.toMap(RouteRuntime::name, Function.identity()));
+        List<RouteRuntime> next = routes.stream()
+                .map(config -> {
+                    RouteRuntime previous = oldByName.get(config.name());
+                    if (previous != null && previous.config().equals(config)) {
+                        return previous;
+                    }
+                    RouteRuntime fresh = new RouteRuntime(config, server, events, upstreamsOf(previous));
+                    if (isStarted()) {
+                        fresh.start();
+                    }
+                    return fresh;
+                })
+                .toList();
+        table = new RouteTable(next);
+        old.routes().stream().filter(route -> !next.contains(route)).forEach(this::retire);
+    }
+
+    public List<Upstream> upstreams() {
+        return table.routes().stream()
+                .flatMap(route -> route.upstreams().stream())
+                .toList();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        table.routes().forEach(RouteRuntime::start);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        table.routes().forEach(RouteRuntime::stop);
+        super.doStop();
+    }
+
+    private void retire(RouteRuntime route) {
+        if (!isStarted()) {
+            route.stop();
+            return;
+        }
+        Duration grace = route.config().responseTimeout().isZero()
+                        || route.config().responseTimeout().compareTo(RETIRE_AFTER_MAX) > 0
+                ? RETIRE_AFTER_MAX
+                : route.config().responseTimeout();
+        server.getScheduler().schedule(route::stop, grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Map<UpstreamAddress, Upstream> upstreamsOf(RouteRuntime previous) {
+        Map<UpstreamAddress, Upstream> upstreams = new HashMap<>();
+        if (previous != null) {
+            previous.upstreams().forEach(upstream -> upstreams.put(upstream.address(), upstream));
+        }
+        return upstreams;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.udsgate.gateway;
+
+import dev.udsgate.config.FieldError;
+import dev.udsgate.config.InvalidConfigException;
+import dev.udsgate.config.RouteConfig;
+import dev.udsgate.config.RouteDocument;
+import dev.udsgate.config.RouteRules;
+import dev.udsgate.events.EventLog;
+import dev.udsgate.http.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The routes: those of the configuration file, changed by those put or deleted over the API. API
+ * changes are written to the state file before they are answered, and applied over the file's
+ * routes at every start. Each route has an ETag; a change that names a stale one is refused.
+ */
+public final class RouteRegistry {
+
+    private final Map<String, RouteConfig> configured;
+    private final Optional<RouteStore> store;
+    private final EventLog events;
+    private final GatewayRouter router;
+    private Map<String, RouteDocument> changes = new LinkedHashMap<>();
+    private Map<String, Versioned> current = Map.of();
+
+    /**
+     * @param stateFile where API changes are kept; empty: they last until the process ends
+     */
+    public RouteRegistry(
+            List<RouteConfig> configured,
+            Optional<java.nio.file.Path> stateFile,
+            EventLog events,
+            GatewayRouter router) {
+        Map<String, RouteConfig> byName = new LinkedHashMap<>();
+        configured.forEach(route -> byName.put(route.name(), route));
+        this.configured = Map.copyOf(byName);
+        this.store = stateFile.map(RouteStore::new);
+        this.events = events;
+        this.router = router;
+    }
+
+    /** Reads the state file and installs the routes; a state file that cannot be used fails the start. */
+    public synchronized void load() {
+        if (store.isPresent()) {
+            try {
+                changes = store.get().load();
+            } catch (IOException e) {
+                throw new InvalidConfigException(
+                        store.get().file().toString(),
+                        List.of(new FieldError("(file)", "cannot read the route state file: " + e.getMessage())));
+            }
+            List<FieldError> errors = new ArrayList<>();
+            changes.forEach((name, doc) -> {
+                if (doc != null) {
+                    RouteRules.check(doc, "routes." + name, errors);
+                }
+            });
+            if (!errors.isEmpty()) {
+                throw new InvalidConfigException(store.get().file().toString(), errors);
+            }
+        }
+        apply();
+    }
+
+    public synchronized List<Versioned> list() {
+        return List.copyOf(current.values());
+    }
+
+    public synchronized Optional<Versioned> get(String name) {
+        return Optional.ofNullable(current.get(name));
+    }
+
+    /**
+     * Creates or replaces a route.
+     *
+     * @param ifMatch the client's If-Match header, if it sent one
+     * @return the route as now served, and whether it was created
+     * @throws PreconditionFailedException if {@code ifMatch} does not match the route now
+     */
+    public synchronized Change put(RouteConfig route, Optional<String> ifMatch) {
+        Versioned before = current.get(route.name());
+        checkPrecondition(route.name(), before, ifMatch);
+        Map<String, RouteDocument> next = new LinkedHashMap<>(changes);
+        next.put(route.name(), RouteDocument.of(route));
+        persist(next);
+        Versioned after = current.get(route.name());
+        String type = before == null ? "route.added" : "route.updated";
+        events.publish(type, null, null, null, Map.of("route", route.name(), "etag", after.etag()));
+        return new Change(after, before == null);
+    }
+
+    /**
+     * Removes a route.
+     *
+     * @return false if there is no such route
+     */
+    public synchronized boolean delete(String name, Optional<String> ifMatch) {
+        Versioned before = current.get(name);
+        if (before == null) {
+            return false;
+        }
+        checkPrecondition(name, before, ifMatch);
+        Map<String, RouteDocument> next = new LinkedHashMap<>(changes);
+        if (configured.containsKey(name)) {
+            next.put(name, null);
+        } else {
+            next.remove(name);
+        }
+        persist(next);
+        events.publish("route.removed", null, null, null, Map.of("route", name));
+        return true;
+    }
+
+    private void persist(Map<String, RouteDocument> next) {
+        if (store.isPresent()) {
+            try {
+                store.get().save(next);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot write the route state file " + store.get().file(), e);
+            }
+        }
+        changes = next;
+        apply();
+    }
+
+    private void apply() {
+        Map<String, RouteConfig> effective = new LinkedHashMap<>(configured);
+        changes.forEach((name, doc) -> {
+            if (doc == null) {
+                effective.remove(name);
+            } else {
+                RouteRules.check(doc, "", new ArrayList<>()).ifPresent(route -> effective.put(name, route));
+            }
+        });
+        Map<String, Versioned> versions = new LinkedHashMap<>();
+        effective
+                .values()
+                .forEach(route -> versions.put(
+                        route.name(),
+                        new Versioned(route, etagOf(route), changes.containsKey(route.name()) ? "api" : "config")));
+        current = Map.copyOf(versions);
+        router.install(List.copyOf(effective.values()));
+    }
+
+    private static void checkPrecondition(String name, Versioned now, Optional<String> ifMatch) {
+        if (ifMatch.isEmpty()) {
+            return;
+        }
+        String header = ifMatch.get().strip();
+        boolean matches = now != null
+                && (header.equals("*")
+                        || java.util.Arrays.stream(header.split(","))
+                                .map(String::strip)
+                                .anyMatch(now.etag()::equals));
+        if (!matches) {
+            throw new PreconditionFailedException(
+                    now == null
+                            ? "route " + name + " does not exist, so If-Match " + header + " cannot match"
+                            : "route " + name + " is now " + now.etag() + ", not " + header
+                                    + ": read it again, then retry");
+        }
+    }
+
+    /** A strong ETag: the hash of the route as the API shows it. */
+    static String etagOf(RouteConfig route) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.bytes(RouteDocument.of(route)));
+            return "\"" + HexFormat.of().formatHex(digest, 0, 8) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A route with its version.
+     *
+     * @param source {@code config} if it is the configuration file's, {@code api} if set over the API
+     */
+    public record Versioned(RouteConfig route, String etag, String source) {}
+
+    /** What a put did. */
+    public record Change(Versioned route, boolean created) {}
+
+    /** If-Match named a version that is not the current one. */
+    public static final class PreconditionFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PreconditionFailedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.udsgate.gateway;
+
+import dev.udsgate.config.RouteConfig;
+import dev.udsgate.config.UpstreamAddress;
+import dev.udsgate.events.EventLog;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A route while it serves: its upstreams with their health, its own proxy (with its own upstream
+ * connection pool and timeouts), and its health checks.
+ */
+final class RouteRuntime {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteRuntime.class);
+
+    private final RouteConfig config;
+    private final List<Upstream> upstreams;
+    private final AtomicInteger next = new AtomicInteger();
+    private final RouteProxy proxy;
+    private final HealthChecker checker;
+    private final String hostSuffix;
+
+    RouteRuntime(RouteConfig config, Server server, EventLog events, Map<UpstreamAddress, Upstream> previous) {
+        this.config = config;
+        this.upstreams = config.upstreams().stream()
+                .map(address -> previous.getOrDefault(address, new Upstream(config.name(), address)))
+                .toList();
+        this.proxy = new RouteProxy(this, server);
+        this.checker = config.healthCheck()
+                .map(check -> new HealthChecker(this, check, server, events))
+                .orElse(null);
+        this.hostSuffix = config.host()
+                .filter(h -> h.startsWith("*."))
+                .map(h -> h.substring(1))
+                .orElse(null);
+    }
+
+    RouteConfig config() {
+        return config;
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    List<Upstream> upstreams() {
+        return upstreams;
+    }
+
+    RouteProxy proxy() {
+        return proxy;
+    }
+
+    void start() {
+        try {
+            proxy.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the proxy of route " + name(), e);
+        }
+        if (checker != null) {
+            checker.start();
+        }
+    }
+
+    void stop() {
+        if (checker != null) {
+            checker.stop();
+        }
+        LifeCycle.stop(proxy);
+        LOG.debug("route {}: proxy stopped", name());
+    }
+
+    /**
+     * The next upstream in round robin among the healthy ones, skipping {@code tried}. When none is
+     * healthy, any: a health check that is wrong must not take the whole route down (fail open).
+     */
+    Upstream pick(Upstream tried) {
+        int size = upstreams.size();
+        int start = Math.floorMod(next.getAndIncrement(), size);
+        Upstream fallback = null;
+        for (int i = 0; i < size; i++) {
+            Upstream candidate = upstreams.get((start + i) % size);
+            if (candidate == tried) {
+                continue;
+            }
+            if (candidate.healthy()) {
+                return candidate;
+            }
+            if (fallback == null) {
+                fallback = candidate;
+            }
+        }
+        return fallback;
+    }
+
+    /** Host matching: exact, or {@code *.suffix} for any host ending in {@code .suffix}; no host: any. */
+    boolean matchesHost(String host) {
+        if (config.host().isEmpty()) {
+            return true;
+        }
+        if (host == null) {
+            return false;
+        }
+        String lower = host.toLowerCase(Locale.ROOT);
+        return hostSuffix != null
+                ? lower.endsWith(hostSuffix) && lower.length() > hostSuffix.length()
+                : lower.equals(config.host().get());
+    }
+
+    /** Prefix matching on a segment boundary: {@code /api} takes {@code /api} and {@code /api/x}, not {@code /apix}. */
+    boolean matchesPath(String path) {
+        String prefix = config.pathPrefix();
+        if (!path.startsWith(prefix)) {
+            return false;
+        }
+        return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
+    }
+
+    /** The path sent upstream: with the prefix removed when the route strips it. */
+    String upstreamPath(String path) {
+        if (!config.stripPrefix() || config.pathPrefix().equals("/")) {
+            return path;
+        }
+        String rest = path.substring(Math.min(path.length(), config.pathPrefix().length()));
+        return rest.startsWith("/") ? rest : "/" + rest;
+    }
+
+    /** More specific routes are tried first: exact host, then wildcard, then any; then longer prefixes. */
+    int specificity() {
+        int hostRank = config.host().isEmpty() ? 0 : hostSuffix != null ? 1 : 2;
+        return hostRank * 100_000
+                + (hostSuffix == null ? 0 : hostSuffix.length()) * 1000
+                + config.pathPrefix().length();
+    }
+}
