@@ -26,6 +26,7 @@ trap cleanup EXIT
 
 cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
+user root;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/nginx-error.log warn;

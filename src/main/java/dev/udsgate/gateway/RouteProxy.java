@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ClientConnector;
@@ -58,8 +58,11 @@ final class RouteProxy extends ProxyHandler {
         connector.setExecutor(server.getThreadPool());
         connector.setScheduler(server.getScheduler());
         connector.setSelectors(1);
+        connector.setByteBufferPool(server.getByteBufferPool());
         connector.setConnectTimeout(route.config().connectTimeout());
-        HttpClient client = new HttpClient(new HttpClientTransportDynamic(connector));
+        // HTTP/1.1 only: upstreams on a local socket speak it, and nothing is negotiated per connection.
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        client.setByteBufferPool(server.getByteBufferPool());
         client.setExecutor(server.getThreadPool());
         client.setScheduler(server.getScheduler());
         return client;

@@ -138,6 +138,52 @@ public final class RawHttp implements AutoCloseable {
         return true;
     }
 
+    /** Writes {@code length} bytes of a repeating pattern, as a request body, and returns their sha256. */
+    public String sendBody(long length) throws IOException {
+        java.security.MessageDigest sha256 = sha256();
+        byte[] block = pattern();
+        long left = length;
+        while (left > 0) {
+            int size = (int) Math.min(block.length, left);
+            out.write(block, 0, size);
+            sha256.update(block, 0, size);
+            left -= size;
+        }
+        out.flush();
+        bytesSent += length;
+        return java.util.HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** Reads a body of {@code length} bytes without keeping it; returns how many came before the end. */
+    public long drainBody(long length) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        while (read < length) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, length - read));
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return read;
+    }
+
+    private static byte[] pattern() {
+        byte[] block = new byte[64 * 1024];
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (byte) (i * 31);
+        }
+        return block;
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** True if the server has closed the connection: a read meets end of stream (or a reset). */
     public boolean isClosedByServer() {
         try {

@@ -1,0 +1,107 @@
+package dev.udsgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.udsgate.config.RouteDocument;
+import dev.udsgate.testing.Api;
+import dev.udsgate.testing.EventSubscriber;
+import dev.udsgate.testing.TestServer;
+import dev.udsgate.testing.TestUpstream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HealthCheckTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFailingUpstreamLeavesTheRotationAndComesBack() throws Exception {
+        try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"));
+                TestUpstream b = TestUpstream.onUnixSocket("b", dir.resolve("b.sock"))) {
+            var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, 1);
+            try (TestServer server = TestServer.on(dir.resolve("udsgate.sock"))
+                            .routes(List.of(GatewayTest.route(
+                                    "pair",
+                                    "pair",
+                                    null,
+                                    null,
+                                    null,
+                                    check,
+                                    "unix:" + dir.resolve("a.sock"),
+                                    "unix:" + dir.resolve("b.sock"))))
+                            .start();
+                    EventSubscriber events =
+                            EventSubscriber.open(server.socket(), "type=upstream.healthy&type=upstream.unhealthy")) {
+
+                b.setHealthy(false);
+                JsonNode out = events.until(e -> e.get("type").asText().equals("upstream.unhealthy"), WAIT)
+                        .get(0);
+                assertThat(out.at("/data/upstream").asText()).endsWith("b.sock");
+                assertThat(out.at("/data/lastCheckResult").asText()).isEqualTo("503");
+                assertThat(upstreamsAnswering(server, 6)).containsExactly("a");
+                server.api()
+                        .get("/v1/upstreams")
+                        .then()
+                        .statusCode(200)
+                        .body("find { it.address.endsWith('b.sock') }.health", equalTo("unhealthy"))
+                        .body("find { it.address.endsWith('b.sock') }.lastCheckResult", equalTo("503"));
+
+                b.setHealthy(true);
+                JsonNode back = events.until(e -> e.get("type").asText().equals("upstream.healthy"), WAIT)
+                        .get(0);
+                assertThat(back.at("/data/upstream").asText()).endsWith("b.sock");
+                assertThat(upstreamsAnswering(server, 6)).containsExactlyInAnyOrder("a", "b");
+            }
+        }
+    }
+
+    @Test
+    void aDeadUpstreamSocketIsTakenOutToo() throws Exception {
+        try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"))) {
+            var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, 2);
+            try (TestServer server = TestServer.on(dir.resolve("udsgate.sock"))
+                            .routes(List.of(GatewayTest.route(
+                                    "pair",
+                                    "pair",
+                                    null,
+                                    null,
+                                    null,
+                                    check,
+                                    "unix:" + dir.resolve("a.sock"),
+                                    "unix:" + dir.resolve("dead.sock"))))
+                            .start();
+                    EventSubscriber events = EventSubscriber.open(server.socket(), "since=0&type=upstream.unhealthy")) {
+                JsonNode out = events.until(e -> true, WAIT).get(0);
+                assertThat(out.at("/data/lastCheckResult").asText()).isEqualTo("no socket");
+                assertThat(upstreamsAnswering(server, 4)).containsExactly("a");
+            }
+        }
+    }
+
+    private static Set<String> upstreamsAnswering(TestServer server, int requests) throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < requests; i++) {
+            String body = Api.unchecked(server.socket())
+                    .header("Host", "pair")
+                    .get("/")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
+            seen.add(JSON.readTree(body).get("upstream").asText());
+        }
+        return seen;
+    }
+}
