@@ -98,6 +98,30 @@ class CommandLineTest {
         }
     }
 
+    @Test
+    void aConfigFileErrorNamesTheFileTheKeyPathAndTheReason() throws Exception {
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(
+                config, "routes:\n  - name: app\n    pathPrefix: /\n    upstreams: [\"unix:relative.sock\"]\n");
+
+        String printed = run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--config", config.toString());
+
+        assertOneLineError(
+                printed, config + ": routes[0].upstreams[0]: \"unix:relative.sock\" must be an absolute path");
+    }
+
+    @Test
+    void flagsOverrideTheConfigFile() throws Exception {
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(config, "socket: " + dir.resolve("from-file.sock") + "\nmode: \"0600\"\n");
+
+        // The socket the flag names, in a folder that does not exist, is the one tried.
+        Path flagged = dir.resolve("absent").resolve("flag.sock");
+        String printed = run(1, "serve", "--config", config.toString(), "--socket", flagged.toString());
+        assertOneLineError(printed, "absent does not exist");
+        assertThat(dir.resolve("from-file.sock")).doesNotExist();
+    }
+
     private static String readString(Path path) {
         try {
             return java.nio.file.Files.readString(path);
