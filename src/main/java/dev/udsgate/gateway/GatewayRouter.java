@@ -56,7 +56,13 @@ public final class GatewayRouter extends Handler.Abstract {
                     if (previous != null && previous.config().equals(config)) {
                         return previous;
                     }
-                    RouteRuntime fresh = new RouteRuntime(config, server, events, upstreamsOf(previous));
+                    // Upstreams keep their counters and health across a change, unless the health check
+                    // changed: then health starts afresh (an upstream must not stay marked down by a
+                    // check that no longer exists).
+                    boolean sameCheck =
+                            previous != null && previous.config().healthCheck().equals(config.healthCheck());
+                    RouteRuntime fresh =
+                            new RouteRuntime(config, server, events, sameCheck ? upstreamsOf(previous) : Map.of());
                     if (isStarted()) {
                         fresh.start();
                     }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class RouteRegistry {
             GatewayRouter router) {
         Map<String, RouteConfig> byName = new LinkedHashMap<>();
         configured.forEach(route -> byName.put(route.name(), route));
-        this.configured = Map.copyOf(byName);
+        this.configured = Collections.unmodifiableMap(byName);
         this.store = stateFile.map(RouteStore::new);
         this.events = events;
         this.router = router;
@@ -148,7 +149,8 @@ public final class RouteRegistry {
                 .forEach(route -> versions.put(
                         route.name(),
                         new Versioned(route, etagOf(route), changes.containsKey(route.name()) ? "api" : "config")));
-        current = Map.copyOf(versions);
+        // In configuration order, then the API's additions in the order they came.
+        current = Collections.unmodifiableMap(versions);
         router.install(List.copyOf(effective.values()));
     }
 
