@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -30,6 +32,8 @@ public final class GatewayRouter extends Handler.Abstract {
     private final EventLog events;
     private final Handler noRoute = new NoRoute();
     private volatile RouteTable table = RouteTable.EMPTY;
+    /** Replaced routes finishing their requests; their proxies' selectors run on the server's pool until stopped. */
+    private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
 
     public GatewayRouter(Server server, EventLog events) {
         this.server = server;
@@ -88,6 +92,7 @@ public final class GatewayRouter extends Handler.Abstract {
     @Override
     protected void doStop() throws Exception {
         table.routes().forEach(RouteRuntime::stop);
+        retiring.forEach(this::stopRetired);
         super.doStop();
     }
 
@@ -100,7 +105,14 @@ public final class GatewayRouter extends Handler.Abstract {
                         || route.config().responseTimeout().compareTo(RETIRE_AFTER_MAX) > 0
                 ? RETIRE_AFTER_MAX
                 : route.config().responseTimeout();
-        server.getScheduler().schedule(route::stop, grace.toMillis(), TimeUnit.MILLISECONDS);
+        retiring.add(route);
+        server.getScheduler().schedule(() -> stopRetired(route), grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void stopRetired(RouteRuntime route) {
+        if (retiring.remove(route)) {
+            route.stop();
+        }
     }
 
     private static Map<UpstreamAddress, Upstream> upstreamsOf(RouteRuntime previous) {

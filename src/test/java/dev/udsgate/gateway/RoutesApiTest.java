@@ -227,6 +227,23 @@ class RoutesApiTest {
     }
 
     @Test
+    void aStopAfterRouteChangesIsStillQuickAndGraceful() {
+        start();
+        server.api()
+                .contentType("application/json")
+                .body(ordersRoute())
+                .put("/v1/routes/billing")
+                .then()
+                .statusCode(200);
+        server.api().delete("/v1/routes/billing").then().statusCode(204);
+
+        var stopped = server.gate().stop();
+
+        assertThat(stopped.graceful()).isTrue();
+        assertThat(stopped.took()).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
     void routesPutOverTheApiSurviveARestart() throws Exception {
         start();
         String etag = server.api()
