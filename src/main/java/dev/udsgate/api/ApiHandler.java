@@ -37,12 +37,18 @@ public final class ApiHandler extends Handler.Wrapper {
         if (!isApiPath(path)) {
             return super.handle(request, response, callback);
         }
+        guarded(request, response, callback, () -> answer(request, path, response, callback));
+        return true;
+    }
+
+    /** Runs {@code action}, answering whatever it throws as a problem: the one place failures become responses. */
+    static void guarded(Request request, Response response, Callback callback, Runnable action) {
         try {
-            answer(request, path, response, callback);
+            action.run();
         } catch (ProblemException failure) {
             ProblemWriter.write(request, response, callback, failure);
         } catch (RuntimeException failure) {
-            LOG.warn("{} {} failed", request.getMethod(), path, failure);
+            LOG.warn("{} {} failed", request.getMethod(), Request.getPathInContext(request), failure);
             ProblemWriter.write(
                     request,
                     response,
@@ -50,7 +56,15 @@ public final class ApiHandler extends Handler.Wrapper {
                     new ProblemException(
                             ProblemKind.INTERNAL, "the server failed to answer this request; its log has the details"));
         }
-        return true;
+    }
+
+    /**
+     * Nothing on this path blocks, so Jetty may answer on the thread that read the request; the
+     * endpoints that must block (reading a body, writing the state file) move to the pool themselves.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
     }
 
     private void answer(Request request, String path, Response response, Callback callback) {

@@ -23,8 +23,8 @@ public final class ApiRoutes {
                         .stream("/v1/events", events::stream)
                         .get("/v1/routes", routes::list)
                         .get("/v1/routes/{name}", routes::get)
-                        .add("PUT", "/v1/routes/{name}", routes::put)
-                        .add("DELETE", "/v1/routes/{name}", routes::delete)
+                        .addBlocking("PUT", "/v1/routes/{name}", routes::put)
+                        .addBlocking("DELETE", "/v1/routes/{name}", routes::delete)
                         .get("/v1/upstreams", routes::upstreams);
     }
 }

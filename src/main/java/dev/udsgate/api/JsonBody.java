@@ -53,7 +53,7 @@ final class JsonBody {
         }
     }
 
-    /** Blocking read: the API runs on a pool thread (the chain is declared blocking), never on a selector. */
+    /** Blocking read: only from endpoints added with {@link Routes#addBlocking}, which run on the pool. */
     private static byte[] bytes(ApiCall call) {
         long declared = call.request().getLength();
         if (declared > MAX_BODY_BYTES) {

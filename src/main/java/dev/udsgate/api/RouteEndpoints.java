@@ -8,7 +8,6 @@ import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.gateway.Upstream;
 import dev.udsgate.http.ProblemException;
-import dev.udsgate.http.ProblemKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,25 +55,17 @@ final class RouteEndpoints {
         if (!errors.isEmpty() || route.isEmpty()) {
             throw ProblemException.invalidBody("the route is not valid: " + errors.get(0), errors);
         }
-        try {
-            RouteRegistry.Change change = registry.put(route.get(), ifMatch(call));
-            return Reply.json(change.created() ? 201 : 200, RouteView.of(change.route()))
-                    .withHeader("ETag", change.route().etag());
-        } catch (RouteRegistry.PreconditionFailedException e) {
-            throw new ProblemException(ProblemKind.PRECONDITION_FAILED, e.getMessage());
-        }
+        RouteRegistry.Change change = registry.put(route.get(), ifMatch(call));
+        return Reply.json(change.created() ? 201 : 200, RouteView.of(change.route()))
+                .withHeader("ETag", change.route().etag());
     }
 
     Reply delete(ApiCall call) {
         String name = call.pathParameter("name");
-        try {
-            if (!registry.delete(name, ifMatch(call))) {
-                throw unknown(name);
-            }
-            return Reply.empty(204);
-        } catch (RouteRegistry.PreconditionFailedException e) {
-            throw new ProblemException(ProblemKind.PRECONDITION_FAILED, e.getMessage());
+        if (!registry.delete(name, ifMatch(call))) {
+            throw unknown(name);
         }
+        return Reply.empty(204);
     }
 
     Reply upstreams(ApiCall call) {

@@ -36,6 +36,21 @@ public final class Routes {
         return this;
     }
 
+    /**
+     * An operation that blocks (reads a body, writes to disk): it runs on the server's thread pool,
+     * never on the thread that read the request.
+     */
+    public Routes addBlocking(String method, String path, Endpoint endpoint) {
+        StreamingEndpoint inline = endpoint.streaming();
+        StreamingEndpoint offloaded = (call, response, callback) -> call.request()
+                .getComponents()
+                .getThreadPool()
+                .execute(() -> ApiHandler.guarded(
+                        call.request(), response, callback, () -> inline.handle(call, response, callback)));
+        routes.add(new Route(method, new PathTemplate(path), offloaded, false));
+        return this;
+    }
+
     /** A GET whose endpoint writes its own response, as a stream. */
     public Routes stream(String path, StreamingEndpoint endpoint) {
         routes.add(new Route("GET", new PathTemplate(path), endpoint, false));

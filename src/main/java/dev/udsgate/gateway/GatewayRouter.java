@@ -40,6 +40,12 @@ public final class GatewayRouter extends Handler.Abstract {
         this.events = events;
     }
 
+    /** Routing is a lookup and proxying is asynchronous: nothing here blocks. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         RouteRuntime route = table.match(request.getHttpURI().getHost(), Request.getPathInContext(request));

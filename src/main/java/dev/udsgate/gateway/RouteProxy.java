@@ -75,6 +75,12 @@ final class RouteProxy extends ProxyHandler {
         client.setUserAgentField(null);
     }
 
+    /** Jetty's client is asynchronous: proxying never blocks the thread that read the request. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     HttpClient client() {
         return getHttpClient();
     }

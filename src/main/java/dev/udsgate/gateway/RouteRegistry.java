@@ -7,6 +7,8 @@ import dev.udsgate.config.RouteDocument;
 import dev.udsgate.config.RouteRules;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.http.Json;
+import dev.udsgate.http.ProblemException;
+import dev.udsgate.http.ProblemKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
@@ -85,7 +87,7 @@ public final class RouteRegistry {
      *
      * @param ifMatch the client's If-Match header, if it sent one
      * @return the route as now served, and whether it was created
-     * @throws PreconditionFailedException if {@code ifMatch} does not match the route now
+     * @throws ProblemException (412) if {@code ifMatch} does not match the route now
      */
     public synchronized Change put(RouteConfig route, Optional<String> ifMatch) {
         Versioned before = current.get(route.name());
@@ -165,7 +167,8 @@ public final class RouteRegistry {
                                 .map(String::strip)
                                 .anyMatch(now.etag()::equals));
         if (!matches) {
-            throw new PreconditionFailedException(
+            throw new ProblemException(
+                    ProblemKind.PRECONDITION_FAILED,
                     now == null
                             ? "route " + name + " does not exist, so If-Match " + header + " cannot match"
                             : "route " + name + " is now " + now.etag() + ", not " + header
@@ -192,13 +195,4 @@ public final class RouteRegistry {
 
     /** What a put did. */
     public record Change(Versioned route, boolean created) {}
-
-    /** If-Match named a version that is not the current one. */
-    public static final class PreconditionFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        PreconditionFailedException(String message) {
-            super(message, null, false, false);
-        }
-    }
 }

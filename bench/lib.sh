@@ -1,0 +1,39 @@
+# Shared by the benchmark scripts: tools, a scratch folder cleaned on exit, servers started in the
+# background and awaited, and one h2load run over a Unix socket. Source it; set $script first.
+
+need() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+
+# Installs h2load and nginx when missing (as root), and checks the jar is built.
+prepare() {
+  if ! need h2load || ! need nginx; then
+    [ "$(id -u)" = 0 ] || { echo "$script: needs h2load and nginx (apt-get install nghttp2-client nginx)" >&2; exit 1; }
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client nginx >/dev/null
+  fi
+  [ -f "$jar" ] || { echo "$script: $jar is missing; run: mvn -q -DskipTests package" >&2; exit 1; }
+  dir=$(mktemp -d)
+  pids=()
+  trap cleanup EXIT
+}
+
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+
+# background COMMAND...: starts it and remembers it for cleanup.
+background() { "$@" & pids+=($!); }
+
+# await_sockets PATH...: waits until each socket exists.
+await_sockets() {
+  for sock in "$@"; do
+    for _ in $(seq 500); do [ -S "$sock" ] && break; sleep 0.02; done
+    [ -S "$sock" ] || { echo "$script: $sock did not appear" >&2; cat "$dir"/*.log >&2; exit 1; }
+  done
+}
+
+# load SOCKET URL REQUESTS [h2load options]: prints requests per second; fails unless every answer was a 2xx.
+load() {
+  h2load --h1 -n "$3" -c "$connections" "${@:4}" -B "unix:$1" "$2" 2>&1 |
+    awk -v want="$3" '/^finished in/ { rate = $4 } /^status codes:/ { ok = $3 }
+      END { if (ok != want) { print "h2load: only " ok + 0 " of " want " answers were 2xx" > "/dev/stderr"; exit 1 } print rate }'
+}
+
+# median COLUMN: the median of three rounds in $dir/results.
+median() { cut -d' ' -f"$1" "$dir/results" | sort -n | sed -n 2p; }
