@@ -62,10 +62,9 @@ public final class UdsGate {
     private final EventLog events;
     private final ConnectionRegistry connections;
     private final UserDirectory users = new UserDirectory();
-    private volatile StopResult stopped;
-
     private final GatewayRouter gateway;
     private final RouteRegistry routes;
+    private volatile StopResult stopped;
 
     public UdsGate(GatewayConfig config) {
         this.config = config;
