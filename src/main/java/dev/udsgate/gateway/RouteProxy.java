@@ -43,6 +43,8 @@ final class RouteProxy extends ProxyHandler {
     RouteProxy(RouteRuntime route, Server server) {
         this.route = route;
         this.server = server;
+        // Started by the router rather than as a child in the server's tree, so it is told its server.
+        setServer(server);
         setViaHost("udsgate");
         // One Transport per upstream, reused: HttpClient pools connections by destination, and a new
         // Transport per request would be a new destination each time.
