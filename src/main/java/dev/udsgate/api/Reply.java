@@ -56,7 +56,9 @@ public record Reply(int status, String contentType, ByteBuffer body, List<HttpFi
             fields.put(HttpHeader.CONTENT_TYPE, contentType);
         }
         headers.forEach(fields::put);
-        fields.put(HttpHeader.CONTENT_LENGTH, body.remaining());
+        if (status != 204) { // RFC 9110: a 204 carries no Content-Length
+            fields.put(HttpHeader.CONTENT_LENGTH, body.remaining());
+        }
         // A view of its own: a constant reply is shared by concurrent responses.
         response.write(true, body.duplicate(), callback);
     }
