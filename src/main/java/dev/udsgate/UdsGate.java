@@ -199,10 +199,6 @@ public final class UdsGate {
         return false;
     }
 
-    public GatewayConfig config() {
-        return config;
-    }
-
     /**
      * How a stop went.
      *

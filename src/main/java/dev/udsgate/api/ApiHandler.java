@@ -1,5 +1,6 @@
 package dev.udsgate.api;
 
+import dev.udsgate.config.RouteRules;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
@@ -26,15 +27,10 @@ public final class ApiHandler extends Handler.Wrapper {
         this.routes = routes;
     }
 
-    /** Paths the API owns; the gateway may never route them elsewhere. */
-    public static boolean isApiPath(String path) {
-        return path.equals("/_ping") || path.equals("/v1") || path.startsWith("/v1/");
-    }
-
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        if (!isApiPath(path)) {
+        if (!RouteRules.isApiPath(path)) {
             return super.handle(request, response, callback);
         }
         guarded(request, response, callback, () -> answer(request, path, response, callback));

@@ -31,8 +31,4 @@ public record ListenerConfig(String name, Path socketPath, FileMode mode, Option
             throw new IllegalArgumentException("backlog must be between 1 and " + MAX_BACKLOG + ", got " + backlog);
         }
     }
-
-    public static ListenerConfig defaults(String name, Path socketPath) {
-        return new ListenerConfig(name, socketPath, FileMode.DEFAULT_SOCKET_MODE, Optional.empty(), DEFAULT_BACKLOG);
-    }
 }

@@ -83,10 +83,6 @@ public final class EventLog {
         subscribers.remove(subscription);
     }
 
-    public int subscriberCount() {
-        return subscribers.size();
-    }
-
     /** Ends every subscription (their streams finish once drained); later subscribers only get the history. */
     public void endSubscriptions() {
         List<Subscription> ending;
