@@ -38,41 +38,28 @@ background java -Dudsgate.trackConnections=false -jar "$jar" serve --socket "$di
 await_sockets "$dir/nginx.sock" "$dir/udsgate.sock" "$dir/untracked.sock"
 
 
-echo "warming up (JIT)..."
-load "$dir/udsgate.sock" http://localhost/_ping "$requests" >/dev/null
-load "$dir/untracked.sock" http://localhost/_ping "$requests" >/dev/null
-load "$dir/nginx.sock" http://localhost/_ping $((requests / 10)) >/dev/null
+# compare TITLE REQUESTS [h2load options]: three rounds on each server, then the medians.
+compare() {
+  local title=$1 n=$2
+  shift 2
+  load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null # JIT warm-up
+  load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
+  printf '%-34s %12s\n' "$title" "requests/s"
+  : >"$dir/results"
+  for round in 1 2 3; do
+    u=$(load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@")
+    t=$(load "$dir/untracked.sock" http://localhost/_ping "$n" "$@")
+    c=$(load "$dir/nginx.sock" http://localhost/_ping "$n" "$@")
+    printf '%-34s %12s\n' "round $round udsgate" "$u" "round $round udsgate, no registry" "$t" \
+      "round $round nginx (return 200)" "$c"
+    echo "$u $t $c" >>"$dir/results"
+  done
+  awk -v u="$(median 1)" -v t="$(median 2)" -v n="$(median 3)" 'BEGIN {
+    printf "median of 3: udsgate %.0f req/s, without registry %.0f req/s (registry costs %.1f%%), nginx %.0f req/s\n", u, t, (t - u) * 100 / t, n
+    printf "udsgate/nginx = %.2f\n", u / n }'
+}
 
-printf '%-34s %12s\n' "GET /_ping, $connections keep-alive conns" "requests/s"
-for round in 1 2 3; do
-  u=$(load "$dir/udsgate.sock" http://localhost/_ping "$requests")
-  t=$(load "$dir/untracked.sock" http://localhost/_ping "$requests")
-  n=$(load "$dir/nginx.sock" http://localhost/_ping "$requests")
-  printf '%-34s %12s\n' "round $round udsgate" "$u" "round $round udsgate, no registry" "$t" \
-    "round $round nginx (return 200)" "$n"
-  echo "$u $t $n" >>"$dir/results"
-done
-mu=$(median 1); mt=$(median 2); mn=$(median 3)
-awk -v u="$mu" -v t="$mt" -v n="$mn" 'BEGIN {
-  printf "median of 3: udsgate %.0f req/s, without registry %.0f req/s (registry costs %.1f%%), nginx %.0f req/s\n", u, t, (t - u) * 100 / t, n
-  printf "udsgate/nginx = %.2f\n", u / n }'
-
-# The registry works once per connection, so its cost shows when every request opens one.
-churn=$((requests / 10))
-load "$dir/udsgate.sock" http://localhost/_ping "$churn" -H "Connection: close" >/dev/null
-load "$dir/untracked.sock" http://localhost/_ping "$churn" -H "Connection: close" >/dev/null
+compare "GET /_ping, $connections keep-alive conns" "$requests"
 echo
-printf '%-34s %12s\n' "GET /_ping, a new connection each" "requests/s"
-: >"$dir/results"
-for round in 1 2 3; do
-  u=$(load "$dir/udsgate.sock" http://localhost/_ping "$churn" -H "Connection: close")
-  t=$(load "$dir/untracked.sock" http://localhost/_ping "$churn" -H "Connection: close")
-  n=$(load "$dir/nginx.sock" http://localhost/_ping "$churn" -H "Connection: close")
-  printf '%-34s %12s\n' "round $round udsgate" "$u" "round $round udsgate, no registry" "$t" \
-    "round $round nginx (return 200)" "$n"
-  echo "$u $t $n" >>"$dir/results"
-done
-mu=$(median 1); mt=$(median 2); mn=$(median 3)
-awk -v u="$mu" -v t="$mt" -v n="$mn" 'BEGIN {
-  printf "median of 3: udsgate %.0f req/s, without registry %.0f req/s (registry costs %.1f%%), nginx %.0f req/s\n", u, t, (t - u) * 100 / t, n
-  printf "udsgate/nginx = %.2f\n", u / n }'
+# The registry works once per connection, so its cost shows when every request opens one.
+compare "GET /_ping, a new connection each" $((requests / 10)) -H "Connection: close"
