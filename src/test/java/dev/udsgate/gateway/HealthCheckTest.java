@@ -30,18 +30,7 @@ class HealthCheckTest {
     void aFailingUpstreamLeavesTheRotationAndComesBack() throws Exception {
         try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"));
                 TestUpstream b = TestUpstream.onUnixSocket("b", dir.resolve("b.sock"))) {
-            var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, 1);
-            try (TestServer server = TestServer.on(dir.resolve("udsgate.sock"))
-                            .routes(List.of(GatewayTest.route(
-                                    "pair",
-                                    "pair",
-                                    null,
-                                    null,
-                                    null,
-                                    check,
-                                    "unix:" + dir.resolve("a.sock"),
-                                    "unix:" + dir.resolve("b.sock"))))
-                            .start();
+            try (TestServer server = pairWithChecks(1, "b.sock");
                     EventSubscriber events =
                             EventSubscriber.open(server.socket(), "type=upstream.healthy&type=upstream.unhealthy")) {
 
@@ -70,24 +59,29 @@ class HealthCheckTest {
     @Test
     void aDeadUpstreamSocketIsTakenOutToo() throws Exception {
         try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"))) {
-            var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, 2);
-            try (TestServer server = TestServer.on(dir.resolve("udsgate.sock"))
-                            .routes(List.of(GatewayTest.route(
-                                    "pair",
-                                    "pair",
-                                    null,
-                                    null,
-                                    null,
-                                    check,
-                                    "unix:" + dir.resolve("a.sock"),
-                                    "unix:" + dir.resolve("dead.sock"))))
-                            .start();
+            try (TestServer server = pairWithChecks(2, "dead.sock");
                     EventSubscriber events = EventSubscriber.open(server.socket(), "since=0&type=upstream.unhealthy")) {
                 JsonNode out = events.until(e -> true, WAIT).get(0);
                 assertThat(out.at("/data/lastCheckResult").asText()).isEqualTo("no socket");
                 assertThat(upstreamsAnswering(server, 4)).containsExactly("a");
             }
         }
+    }
+
+    /** A route "pair" to a.sock and {@code second}, checked every 100 ms; one success brings an upstream back. */
+    private TestServer pairWithChecks(int unhealthyThreshold, String second) {
+        var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, unhealthyThreshold);
+        return TestServer.on(dir.resolve("udsgate.sock"))
+                .routes(List.of(GatewayTest.route(
+                        "pair",
+                        "pair",
+                        null,
+                        null,
+                        null,
+                        check,
+                        "unix:" + dir.resolve("a.sock"),
+                        "unix:" + dir.resolve(second))))
+                .start();
     }
 
     private static Set<String> upstreamsAnswering(TestServer server, int requests) throws Exception {
