@@ -14,6 +14,7 @@ import dev.udsgate.socket.ListenerStartException;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
+import dev.udsgate.system.ServerThreadPool;
 import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +72,7 @@ public final class UdsGate {
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
         this.connections =
                 new ConnectionRegistry(events, users, config.history().closedConnections());
-        QueuedThreadPool threads = new QueuedThreadPool();
+        QueuedThreadPool threads = new ServerThreadPool();
         threads.setName("udsgate");
         // Daemon threads: a failed start must not keep the process alive.
         threads.setDaemon(true);

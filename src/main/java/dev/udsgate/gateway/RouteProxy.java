@@ -24,9 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Jetty's reverse proxy for one route: streams bodies both ways, strips hop-by-hop headers, pools
- * keep-alive connections to the route's upstreams, and answers failures as problems that name the
- * route and never the internals.
+ * The proxy of one route. Requests without a body (nearly all of them) take the fast path: {@link
+ * Forwarding} on the route's own pooled connections, with nothing per request but the request head
+ * and the answer. The rest (bodies, {@code Expect}, {@code Upgrade}) take Jetty's reverse proxy,
+ * which this class is: it streams bodies both ways. Both strip hop-by-hop headers, say {@code
+ * Forwarded} and {@code Via} alike, share one selector, and answer failures as problems that name
+ * the route and never the internals.
  */
 final class RouteProxy extends ProxyHandler {
 
@@ -39,6 +42,7 @@ final class RouteProxy extends ProxyHandler {
     private final RouteRuntime route;
     private final Server server;
     private final Map<Upstream, Transport> transports;
+    private Map<Upstream, UpstreamPool> pools = Map.of();
 
     RouteProxy(RouteRuntime route, Server server) {
         this.route = route;
@@ -83,6 +87,36 @@ final class RouteProxy extends ProxyHandler {
         return InvocationType.NON_BLOCKING;
     }
 
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        pools = route.upstreams().stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                        u -> u,
+                        u -> new UpstreamPool(
+                                u,
+                                MAX_CONNECTIONS_PER_UPSTREAM,
+                                route.config().responseTimeout().toMillis(),
+                                route.config().connectTimeout().toMillis(),
+                                server.getScheduler(),
+                                server.getByteBufferPool(),
+                                server.getThreadPool())));
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        pools.values().forEach(UpstreamPool::close);
+        super.doStop();
+    }
+
+    RouteRuntime route() {
+        return route;
+    }
+
+    UpstreamPool poolOf(Upstream upstream) {
+        return pools.get(upstream);
+    }
+
     HttpClient client() {
         return getHttpClient();
     }
@@ -93,8 +127,7 @@ final class RouteProxy extends ProxyHandler {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Upstream tried = (Upstream) request.getAttribute(UPSTREAM);
-        Upstream upstream = route.pick(tried);
+        Upstream upstream = route.pick(null);
         if (upstream == null) {
             writeProblem(
                     request,
@@ -104,6 +137,14 @@ final class RouteProxy extends ProxyHandler {
                     "route " + route.name() + ": no upstream to try");
             return true;
         }
+        if (Forwarding.fits(request) && new Forwarding(this, request, response, callback).start(upstream)) {
+            return true;
+        }
+        return proxyWithJetty(request, response, callback, upstream);
+    }
+
+    /** Jetty's proxy path: for requests with a body, or when the fast path's pool is at its cap. */
+    boolean proxyWithJetty(Request request, Response response, Callback callback, Upstream upstream) {
         request.setAttribute(UPSTREAM, upstream);
         upstream.begin();
         return super.handle(request, response, callback);
@@ -133,9 +174,10 @@ final class RouteProxy extends ProxyHandler {
         if (transport != null) {
             proxied.transport(transport);
         }
+        // Silence, as on the fast path (and nginx's proxy_read_timeout): a long stream that flows is fine.
         long timeout = route.config().responseTimeout().toMillis();
         if (timeout > 0) {
-            proxied.timeout(timeout, TimeUnit.MILLISECONDS);
+            proxied.idleTimeout(timeout, TimeUnit.MILLISECONDS);
         }
         return proxied;
     }
@@ -162,16 +204,7 @@ final class RouteProxy extends ProxyHandler {
             @Override
             public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
                 super.onHeaders(upstreamResponse);
-                for (String value : upstreamResponse.getHeaders().getValuesList(HttpHeader.CONNECTION)) {
-                    for (String name : value.split(",")) {
-                        String header = name.strip();
-                        if (!header.isEmpty()
-                                && !header.equalsIgnoreCase("close")
-                                && !header.equalsIgnoreCase("keep-alive")) {
-                            response.getHeaders().remove(header);
-                        }
-                    }
-                }
+                HopByHop.named(upstreamResponse.getHeaders()).forEach(response.getHeaders()::remove);
             }
         };
     }
@@ -223,11 +256,16 @@ final class RouteProxy extends ProxyHandler {
                         upstream.address(),
                         other.address());
                 proxied.abort(failure);
-                handle(request, response, callback);
+                proxyWithJetty(request, response, callback, other);
                 return;
             }
         }
         proxied.abort(failure);
+        answerFailure(request, response, callback, failure);
+    }
+
+    /** The one mapping of an upstream's failure to the client's answer, for both paths. */
+    void answerFailure(Request request, Response response, Callback callback, Throwable failure) {
         if (failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException) {
             writeProblem(
                     request,
@@ -237,7 +275,7 @@ final class RouteProxy extends ProxyHandler {
                     "route " + route.name() + ": the upstream did not answer within "
                             + dev.udsgate.config.DurationText.format(
                                     route.config().responseTimeout()));
-        } else if (connectFailure) {
+        } else if (isConnectFailure(failure)) {
             writeProblem(
                     request,
                     response,
@@ -267,13 +305,13 @@ final class RouteProxy extends ProxyHandler {
                 Map.of());
     }
 
-    private static boolean isRetryable(Request request) {
+    static boolean isRetryable(Request request) {
         return RETRYABLE_METHODS.contains(request.getMethod())
                 && request.getLength() <= 0
                 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
     }
 
-    private static boolean isConnectFailure(Throwable failure) {
+    static boolean isConnectFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof NoSuchFileException) {
                 return true;

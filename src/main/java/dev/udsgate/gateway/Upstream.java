@@ -43,6 +43,11 @@ public final class Upstream {
         inFlight.incrementAndGet();
     }
 
+    /** A request counted by {@link #begin} went elsewhere after all. */
+    void cancel() {
+        inFlight.decrementAndGet();
+    }
+
     void end(boolean ok) {
         inFlight.decrementAndGet();
         if (ok) {

@@ -3,8 +3,11 @@ package dev.udsgate.socket;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
@@ -21,6 +24,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class ListenerConnector extends UnixDomainServerConnector {
 
     private final UnixListener listener;
+    private SelectorManager selectors;
+    private final Set<EndPoint> outgoingEndPoints = ConcurrentHashMap.newKeySet();
 
     public ListenerConnector(Server server, UnixListener listener, ConnectionFactory... factories) {
         super(server, factories);
@@ -31,7 +36,8 @@ public final class ListenerConnector extends UnixDomainServerConnector {
 
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
-        return new UnixDomainSelectorManager(executor, scheduler, selectors) {
+        // Called by the super constructor: the field has no initializer, so this value stays.
+        this.selectors = new UnixDomainSelectorManager(executor, scheduler, selectors) {
             @Override
             protected EndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector, SelectionKey key) {
                 ListenerEndPoint endPoint =
@@ -39,7 +45,58 @@ public final class ListenerConnector extends UnixDomainServerConnector {
                 endPoint.setIdleTimeout(getIdleTimeout());
                 return endPoint;
             }
+
+            @Override
+            public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object attachment) {
+                if (attachment instanceof OutgoingConnection outgoing) {
+                    outgoingEndPoints.add(endPoint);
+                    return outgoing.newConnection(endPoint);
+                }
+                return super.newConnection(channel, endPoint, attachment);
+            }
+
+            /**
+             * An outgoing connection is not a client's: it is not counted, listed, or given the
+             * short idle timeout of a stop (which would cut an answer still on its way).
+             */
+            @Override
+            protected void endPointOpened(EndPoint endPoint) {
+                if (!outgoingEndPoints.contains(endPoint)) {
+                    super.endPointOpened(endPoint);
+                }
+            }
+
+            @Override
+            protected void endPointClosed(EndPoint endPoint) {
+                outgoingEndPoints.remove(endPoint);
+                super.endPointClosed(endPoint);
+            }
+
+            @Override
+            protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+                if (attachment instanceof OutgoingConnection outgoing) {
+                    outgoing.connectFailed(failure);
+                } else {
+                    super.connectionFailed(channel, failure, attachment);
+                }
+            }
         };
+        return this.selectors;
+    }
+
+    /**
+     * Serves an outgoing channel on this listener's selectors. The gateway's upstream connections
+     * live here rather than on a client's own selector: a request read and its answer written then
+     * run on the same thread, with no hand-off (a context switch each) between two selectors.
+     *
+     * @param channel non-blocking, connected or with its connect begun
+     */
+    public void dial(SocketChannel channel, OutgoingConnection outgoing) {
+        if (channel.isConnected()) {
+            selectors.accept(channel, outgoing);
+        } else {
+            selectors.connect(channel, outgoing);
+        }
     }
 
     public UnixListener listener() {

@@ -1,0 +1,155 @@
+package dev.udsgate.gateway;
+
+import dev.udsgate.socket.ListenerConnector;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One request on the gateway's fast path: a request without a body, written on one of the route's
+ * pooled upstream connections, its answer streamed back by that connection. Requests with a body,
+ * {@code Expect} or {@code Upgrade} take Jetty's proxy instead ({@link RouteProxy}).
+ */
+final class Forwarding {
+
+    /** The request head as forwarded: the server takes at most 8 KiB of headers, the gateway adds few. */
+    private static final int HEAD_SIZE = 16 * 1024;
+
+    private final RouteProxy proxy;
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private Upstream upstream;
+    private boolean retried;
+
+    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback) {
+        this.proxy = proxy;
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    /** True if {@code request} has no body and asks for nothing the fast path does not do. */
+    static boolean fits(Request request) {
+        HttpFields headers = request.getHeaders();
+        return headers.getLongField(HttpHeader.CONTENT_LENGTH) <= 0
+                && !headers.contains(HttpHeader.TRANSFER_ENCODING)
+                && !headers.contains(HttpHeader.EXPECT)
+                && !headers.contains(HttpHeader.UPGRADE);
+    }
+
+    /**
+     * Sends the request to {@code upstream} on an idle connection or a new one.
+     *
+     * @return false if all its connections are busy and no more may be opened: nothing was done
+     */
+    boolean start(Upstream upstream) {
+        UpstreamPool pool = proxy.poolOf(upstream);
+        this.upstream = upstream;
+        upstream.begin();
+        UpstreamConnection idle = pool.takeIdle(this);
+        if (idle != null) {
+            send(idle);
+            return true;
+        }
+        if (request.getConnectionMetaData().getConnector() instanceof ListenerConnector listener
+                && pool.open(this, listener)) {
+            return true;
+        }
+        upstream.cancel();
+        return false;
+    }
+
+    Response response() {
+        return response;
+    }
+
+    boolean isHead() {
+        return HttpMethod.HEAD.is(request.getMethod());
+    }
+
+    /** A new connection opened and is reserved for this request. */
+    void succeeded(UpstreamConnection connection) {
+        send(connection);
+    }
+
+    /** No connection could be opened. */
+    void failed(Throwable failure) {
+        failed(failure, false);
+    }
+
+    private void send(UpstreamConnection connection) {
+        RetainableByteBuffer head = proxy.poolOf(upstream).buffers().acquire(HEAD_SIZE, true);
+        ByteBuffer out = head.getByteBuffer();
+        int position = BufferUtil.flipToFill(out);
+        try {
+            HttpURI uri = request.getHttpURI();
+            String path = proxy.route().upstreamPath(uri.getPath());
+            String query = uri.getQuery();
+            RequestHead.write(
+                    out,
+                    request.getMethod(),
+                    query == null ? path : path + "?" + query,
+                    request.getHeaders(),
+                    upstream.address().isUnix()
+                            ? "localhost"
+                            : upstream.address().host() + ":"
+                                    + upstream.address().port(),
+                    request.getConnectionMetaData().getHttpVersion());
+        } catch (BufferOverflowException e) {
+            head.release();
+            connection.close();
+            return; // the connection's close ends this exchange
+        }
+        BufferUtil.flipToFlush(out, position);
+        connection.send(head);
+    }
+
+    /** The whole answer went to the client. */
+    void succeeded() {
+        upstream.end(true);
+        callback.succeeded();
+    }
+
+    /**
+     * The upstream could not be reached or could not answer. Before the client has been answered,
+     * an idempotent request is tried once more, and otherwise a problem names the route; after,
+     * the client's connection is cut (it must not take a truncated answer for a whole one).
+     *
+     * @param answered whether the upstream had begun to answer
+     */
+    void failed(Throwable failure, boolean answered) {
+        upstream.end(false);
+        if (response.isCommitted()) {
+            callback.failed(failure);
+            return;
+        }
+        if (!retried && !answered && RouteProxy.isRetryable(request)) {
+            Upstream next = null;
+            if (failure instanceof UpstreamConnection.StaleConnectionException) {
+                // A kept-alive connection closed as it was reused: a new connection is the remedy.
+                next = upstream;
+            } else if (RouteProxy.isConnectFailure(failure)) {
+                Upstream other = proxy.route().pick(upstream);
+                next = other == upstream ? null : other;
+            }
+            if (next != null) {
+                retried = true;
+                if (!start(next)) {
+                    proxy.proxyWithJetty(request, response, callback, next);
+                }
+                return;
+            }
+        }
+        response.reset();
+        proxy.answerFailure(request, response, callback, failure);
+    }
+}

@@ -1,0 +1,492 @@
+package dev.udsgate.gateway;
+
+import dev.udsgate.system.ServerThreadPool;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
+
+/**
+ * One keep-alive HTTP/1.1 connection to an upstream on the fast path: it sends one bodiless request
+ * at a time and streams the response straight into the client's {@link Response}, reading from the
+ * upstream only when the client has taken what was read before (so memory stays bounded whatever
+ * the sizes). It runs on the selector thread: nothing here blocks.
+ *
+ * <p>Who ends an exchange is decided by one compare-and-set on {@link #state}: the read loop moving
+ * it back to idle, or whoever closes the connection first.
+ */
+final class UpstreamConnection extends AbstractConnection.NonBlocking implements HttpParser.ResponseHandler {
+
+    private static final int IDLE = 0;
+    private static final int BUSY = 1;
+    private static final int CLOSED = 2;
+
+    /** The write handshake: was the client's write finished before {@link #writeToClient} returned? */
+    private static final int WRITING = 0;
+
+    private static final int WAITING = 1;
+    private static final int WRITTEN = 2;
+
+    private static final int INPUT_SIZE = 16 * 1024;
+    private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+
+    private final UpstreamPool pool;
+    private final ByteBufferPool buffers;
+    private final HttpParser parser;
+    private final AtomicInteger state = new AtomicInteger(IDLE);
+    private final AtomicInteger writing = new AtomicInteger(WRITTEN);
+    private final Callback writtenToClient = new WrittenToClient();
+    private final Callback headWritten = new HeadWritten();
+    private final AtomicInteger handoff = new AtomicInteger();
+    private RetainableByteBuffer head;
+    private final List<HttpField> responseFields = new ArrayList<>();
+    private RetainableByteBuffer input;
+    /** Set before the state becomes BUSY, so the reader sees it once it sees BUSY. */
+    private Forwarding exchange;
+
+    private Forwarding first;
+
+    private boolean servedBefore;
+    private boolean answered;
+    private int status;
+    private boolean interim;
+    private boolean closeAfter;
+    private boolean lastWritten;
+    private boolean messageDone;
+    private ByteBuffer chunk;
+    private boolean chunkIsLast;
+    private Throwable failure;
+
+    /** @param first the exchange it is opened for, or null to join the pool idle */
+    UpstreamConnection(EndPoint endPoint, UpstreamPool pool, Forwarding first) {
+        super(endPoint, pool.executor());
+        this.pool = pool;
+        this.buffers = pool.buffers();
+        this.parser = new HttpParser(this, MAX_RESPONSE_HEAD);
+        this.first = first;
+        endPoint.setIdleTimeout(pool.idleTimeoutMillis());
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        // Always read-interested unless a read is being handled: an idle connection the upstream
+        // closes is noticed at once, and a request sent needs no extra step to get its answer.
+        fillInterested();
+        Forwarding exchange = first;
+        first = null;
+        if (exchange == null) {
+            handoff.set(1);
+            offerWhenSent();
+        } else if (reserve(exchange)) {
+            exchange.succeeded(this);
+        } else {
+            exchange.failed(new EOFException("the upstream closed the connection as it opened"));
+        }
+    }
+
+    /** Takes this idle connection for {@code exchange}; false if it closed meanwhile. */
+    boolean reserve(Forwarding exchange) {
+        this.exchange = exchange;
+        parser.setHeadResponse(exchange.isHead());
+        if (state.compareAndSet(IDLE, BUSY)) {
+            return true;
+        }
+        this.exchange = null;
+        return false;
+    }
+
+    /** Sends the head of the reserved exchange's request; the answer arrives through {@link #onFillable}. */
+    void send(RetainableByteBuffer head) {
+        this.head = head;
+        handoff.set(0);
+        getEndPoint().write(headWritten, head.getByteBuffer());
+    }
+
+    /**
+     * Back to the pool once both the request's write and the answer are done, in whichever order
+     * they finish: Jetty calls a write's callback a moment after the bytes left, by which time the
+     * answer may be in, and a write on a connection whose last write has not called back fails.
+     */
+    private void offerWhenSent() {
+        if (handoff.incrementAndGet() == 2) {
+            pool.release(this);
+        }
+    }
+
+    private final class HeadWritten implements Callback {
+        @Override
+        public void succeeded() {
+            releaseHead();
+            offerWhenSent();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            releaseHead();
+            getEndPoint().close(x);
+        }
+
+        private void releaseHead() {
+            RetainableByteBuffer buffer = head;
+            head = null;
+            buffer.release();
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    boolean servedBefore() {
+        return servedBefore;
+    }
+
+    @Override
+    public void onFillable() {
+        try {
+            readAndParse();
+        } catch (Throwable x) {
+            fail(x);
+        }
+    }
+
+    private void readAndParse() throws Exception {
+        while (true) {
+            if (input == null) {
+                input = buffers.acquire(INPUT_SIZE, true);
+            }
+            ByteBuffer in = input.getByteBuffer();
+            if (!in.hasRemaining()) {
+                int filled = getEndPoint().fill(in);
+                if (filled == 0) {
+                    releaseInput();
+                    fillInterested();
+                    return;
+                }
+                if (filled < 0) {
+                    endOfStream();
+                    return;
+                }
+            }
+            if (state.get() != BUSY) {
+                // Bytes nobody asked for: the upstream does not speak HTTP/1.1 keep-alive properly.
+                fail(new EOFException("unsolicited bytes from the upstream"));
+                return;
+            }
+            answered = true;
+            if (!parse(in)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Parses what has been read, writing content to the client as it comes.
+     *
+     * @return true to read more; false when the loop must stop (a write to the client is pending,
+     *     and its completion resumes; or the exchange ended)
+     */
+    private boolean parse(ByteBuffer in) {
+        while (true) {
+            int before = in.remaining();
+            parser.parseNext(in);
+            if (failure != null) {
+                fail(failure);
+                return false;
+            }
+            if (chunk != null) {
+                ByteBuffer content = chunk;
+                chunk = null;
+                if (!writeToClient(chunkIsLast, content)) {
+                    return false;
+                }
+                continue;
+            }
+            if (messageDone) {
+                if (interim) {
+                    // 1xx before the answer (such as 103 Early Hints): not forwarded; the answer follows.
+                    resetResponse();
+                    parser.setHeadResponse(exchange.isHead());
+                    continue;
+                }
+                if (!lastWritten) {
+                    if (!writeToClient(true, BufferUtil.EMPTY_BUFFER)) {
+                        return false;
+                    }
+                    continue;
+                }
+                complete(in);
+                return false;
+            }
+            if (!in.hasRemaining()) {
+                return true;
+            }
+            if (in.remaining() == before) {
+                // The parser takes nothing more (it cannot happen with a valid answer): never spin.
+                fail(new IOException("the upstream sent bytes after its answer"));
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Writes to the client.
+     *
+     * @return true if the write is already done and the loop goes on; false if it is pending (its
+     *     callback resumes the loop) or failed (the exchange has ended)
+     */
+    private boolean writeToClient(boolean last, ByteBuffer content) {
+        lastWritten |= last;
+        writing.set(WRITING);
+        exchange.response().write(last, content, writtenToClient);
+        if (writing.compareAndSet(WRITING, WAITING)) {
+            return false;
+        }
+        if (failure != null) {
+            fail(failure);
+            return false;
+        }
+        return true;
+    }
+
+    private final class WrittenToClient implements Callback {
+        @Override
+        public void succeeded() {
+            if (writing.compareAndSet(WRITING, WRITTEN)) {
+                return;
+            }
+            writing.set(WRITTEN);
+            onFillable();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            failure = x;
+            if (writing.compareAndSet(WRITING, WRITTEN)) {
+                return;
+            }
+            writing.set(WRITTEN);
+            fail(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    /** The whole answer is with the client: back to the pool (or closed), then the exchange succeeds. */
+    private void complete(ByteBuffer in) {
+        Forwarding done = exchange;
+        boolean reusable = !closeAfter && !in.hasRemaining() && parser.isState(HttpParser.State.END);
+        exchange = null;
+        servedBefore = true;
+        resetResponse();
+        if (reusable && state.compareAndSet(BUSY, IDLE)) {
+            releaseInput();
+            fillInterested();
+            offerWhenSent();
+        } else if (state.compareAndSet(BUSY, CLOSED)) {
+            dropInput();
+            getEndPoint().close();
+        } else {
+            return; // closed meanwhile: whoever closed it ended the exchange
+        }
+        ServerThreadPool.completeInline(done::succeeded);
+    }
+
+    private void endOfStream() {
+        if (state.get() == BUSY && !answered) {
+            fail(servedBefore ? stale() : new EOFException("the upstream closed the connection before answering"));
+            return;
+        }
+        if (state.get() == BUSY) {
+            // The body may run to the end of the stream; otherwise the answer was cut short.
+            parser.atEOF();
+            if (parse(BufferUtil.EMPTY_BUFFER) && state.get() == BUSY) {
+                fail(new EOFException("the upstream closed the connection mid-answer"));
+            }
+            return;
+        }
+        // Idle: the upstream closed it. If it was taken meanwhile, its exchange may go elsewhere.
+        fail(stale());
+    }
+
+    /** The upstream closed a kept-alive connection just as it was reused: nothing was answered. */
+    private static EOFException stale() {
+        return new StaleConnectionException();
+    }
+
+    static final class StaleConnectionException extends EOFException {
+        StaleConnectionException() {
+            super("the upstream closed a kept-alive connection before answering");
+        }
+    }
+
+    /** Ends the exchange (if any) with {@code cause} and closes the connection. */
+    private void fail(Throwable cause) {
+        failure = null;
+        chunk = null;
+        Forwarding failed = state.getAndSet(CLOSED) == BUSY ? exchange : null;
+        exchange = null;
+        dropInput();
+        getEndPoint().close(cause);
+        if (failed != null) {
+            failed.failed(cause, answered);
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        pool.closed(this);
+        if (state.getAndSet(CLOSED) == BUSY) {
+            Forwarding failed = exchange;
+            exchange = null;
+            if (failed != null) {
+                failed.failed(cause == null ? new EOFException("closed") : cause, answered);
+            }
+        }
+    }
+
+    @Override
+    public boolean onIdleExpired(TimeoutException timeout) {
+        // A slow client holds the upstream's answer back: that is not the upstream's silence.
+        return writing.get() != WAITING;
+    }
+
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        fail(cause);
+    }
+
+    private void releaseInput() {
+        RetainableByteBuffer buffer = input;
+        if (buffer != null && !buffer.hasRemaining()) {
+            input = null;
+            buffer.release();
+        }
+    }
+
+    private void dropInput() {
+        RetainableByteBuffer buffer = input;
+        input = null;
+        if (buffer != null) {
+            buffer.release();
+        }
+    }
+
+    private void resetResponse() {
+        parser.reset();
+        responseFields.clear();
+        answered = false;
+        status = 0;
+        interim = false;
+        closeAfter = false;
+        lastWritten = false;
+        messageDone = false;
+    }
+
+    // HttpParser.ResponseHandler: called by parser.parseNext, on the thread of the read loop.
+
+    @Override
+    public void startResponse(HttpVersion version, int status, String reason) {
+        this.status = status;
+        this.interim = status >= 100 && status < 200;
+        this.closeAfter |= version != HttpVersion.HTTP_1_1;
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+        if (field.getHeader() == HttpHeader.CONNECTION) {
+            if (field.contains("close")) {
+                closeAfter = true;
+            } else if (field.contains("keep-alive")) {
+                closeAfter = false;
+            }
+        }
+        responseFields.add(field);
+    }
+
+    @Override
+    public boolean headerComplete() {
+        if (interim) {
+            if (status == 101) {
+                failure = new IOException("the upstream switched protocols unasked");
+                return true;
+            }
+            return false;
+        }
+        Response response = exchange.response();
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        Set<String> named = HopByHop.named(responseFields);
+        for (HttpField field : responseFields) {
+            if (HopByHop.drops(field, named)) {
+                continue;
+            }
+            if (field.getHeader() == HttpHeader.DATE) {
+                headers.put(field);
+            } else {
+                headers.add(field);
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean content(ByteBuffer content) {
+        chunk = content;
+        chunkIsLast = !parser.isChunking()
+                && parser.getContentLength() >= 0
+                && parser.getContentRead() == parser.getContentLength();
+        return true;
+    }
+
+    @Override
+    public boolean contentComplete() {
+        return false;
+    }
+
+    @Override
+    public boolean messageComplete() {
+        messageDone = true;
+        return true;
+    }
+
+    @Override
+    public void earlyEOF() {
+        failure = new EOFException("the upstream closed the connection mid-answer");
+    }
+
+    @Override
+    public void badMessage(HttpException failure) {
+        this.failure = new IOException("the upstream sent an invalid answer: " + failure.getReason());
+    }
+
+    @Override
+    public String toConnectionString() {
+        return "UpstreamConnection@" + Integer.toHexString(hashCode()) + "{"
+                + pool.upstream().address() + "}";
+    }
+}

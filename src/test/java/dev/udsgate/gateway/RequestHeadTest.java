@@ -1,0 +1,57 @@
+package dev.udsgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+
+class RequestHeadTest {
+
+    private static String write(HttpFields headers, HttpVersion version) {
+        ByteBuffer out = ByteBuffer.allocate(4096);
+        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version);
+        return new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void hopByHopHeadersGoAndForwardingIsSaidInsteadOfTheClientsClaims() {
+        HttpFields headers = HttpFields.build()
+                .add("Host", "app")
+                .add("Connection", "X-Private, keep-alive")
+                .add("X-Private", "secret")
+                .add("Keep-Alive", "timeout=5")
+                .add("TE", "trailers")
+                .add("Accept", "*/*")
+                .add("Via", "1.0 edge")
+                .add("Forwarded", "for=10.0.0.1")
+                .add("X-Forwarded-Host", "evil")
+                .add("X-Forwarded-Proto", "https")
+                .add("Cookie", "a=1");
+
+        assertThat(write(headers, HttpVersion.HTTP_1_1))
+                .isEqualTo("GET /p?q=1 HTTP/1.1\r\n"
+                        + "Host: app\r\n"
+                        + "Accept: */*\r\n"
+                        + "Cookie: a=1\r\n"
+                        + "Via: 1.0 edge, 1.1 udsgate\r\n"
+                        + "Forwarded: for=unknown;proto=http;host=\"app\"\r\n"
+                        + "X-Forwarded-Host: app\r\n"
+                        + "X-Forwarded-Proto: http\r\n"
+                        + "\r\n");
+    }
+
+    @Test
+    void withoutAHostTheUpstreamsIsSentAndNoneIsForwarded() {
+        assertThat(write(HttpFields.build().add("Accept", "*/*"), HttpVersion.HTTP_1_0))
+                .isEqualTo("GET /p?q=1 HTTP/1.1\r\n"
+                        + "Host: localhost\r\n"
+                        + "Accept: */*\r\n"
+                        + "Via: 1.0 udsgate\r\n"
+                        + "Forwarded: for=unknown;proto=http\r\n"
+                        + "X-Forwarded-Proto: http\r\n"
+                        + "\r\n");
+    }
+}

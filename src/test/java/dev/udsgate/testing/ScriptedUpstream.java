@@ -1,0 +1,135 @@
+package dev.udsgate.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An upstream that answers with exactly the bytes a test scripts, for what a well-behaved server
+ * never does: interim answers, close-delimited bodies, dropping a kept-alive connection.
+ */
+public final class ScriptedUpstream implements AutoCloseable {
+
+    /** The answer to the {@code request}-th request (from 0) on the {@code connection}-th connection (from 0). */
+    public interface Script {
+        Reply reply(int connection, int request, String head);
+    }
+
+    /**
+     * @param bytes sent as they are (Latin-1); null to send nothing
+     * @param close whether to close the connection afterwards
+     */
+    public record Reply(String bytes, boolean close) {
+        public static Reply of(String bytes) {
+            return new Reply(bytes, false);
+        }
+
+        public static Reply andClose(String bytes) {
+            return new Reply(bytes, true);
+        }
+
+        /** Closes the connection without a word. */
+        public static Reply hangUp() {
+            return new Reply(null, true);
+        }
+    }
+
+    private final ServerSocketChannel listener;
+    private final Script script;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> heads = new CopyOnWriteArrayList<>();
+
+    private ScriptedUpstream(ServerSocketChannel listener, Script script) {
+        this.listener = listener;
+        this.script = script;
+    }
+
+    public static ScriptedUpstream on(Path socket, Script script) {
+        try {
+            ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            ScriptedUpstream upstream = new ScriptedUpstream(listener, script);
+            Thread acceptor = new Thread(upstream::accept, "scripted-upstream");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            return upstream;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** The request heads received, in order. */
+    public List<String> heads() {
+        return heads;
+    }
+
+    private void accept() {
+        while (listener.isOpen()) {
+            try {
+                SocketChannel channel = listener.accept();
+                int index = connections.getAndIncrement();
+                Thread serving = new Thread(() -> serve(channel, index), "scripted-upstream-" + index);
+                serving.setDaemon(true);
+                serving.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void serve(SocketChannel channel, int connection) {
+        try (channel) {
+            InputStream in = Channels.newInputStream(channel);
+            for (int request = 0; ; request++) {
+                String head = readHead(in);
+                if (head == null) {
+                    return;
+                }
+                heads.add(head);
+                Reply reply = script.reply(connection, request, head);
+                if (reply.bytes() != null) {
+                    channel.write(ByteBuffer.wrap(reply.bytes().getBytes(StandardCharsets.ISO_8859_1)));
+                }
+                if (reply.close()) {
+                    return;
+                }
+            }
+        } catch (IOException gone) {
+            // the gateway closed the connection
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        for (int b; (b = in.read()) >= 0; ) {
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
