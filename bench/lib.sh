@@ -35,5 +35,18 @@ load() {
       END { if (ok != want) { print "h2load: only " ok + 0 " of " want " answers were 2xx" > "/dev/stderr"; exit 1 } print rate }'
 }
 
+# cpu_ticks PID...: user+system CPU of the processes so far, in clock ticks.
+cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+
+# measured PIDS SOCKET URL REQUESTS: prints requests per second and the CPU microseconds the
+# processes PIDS (a space-separated list) spent per request.
+measured() {
+  local before after rate
+  before=$(cpu_ticks $1)
+  rate=$(load "$2" "$3" "$4")
+  after=$(cpu_ticks $1)
+  echo "$rate $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$4" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
+}
+
 # median COLUMN: the median of three rounds in $dir/results.
 median() { cut -d' ' -f"$1" "$dir/results" | sort -n | sed -n 2p; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gateway as a reverse proxy, Unix socket to Unix socket: udsgate next to nginx configured as the
 # same proxy (upstream keep-alive), both in front of one upstream (nginx answering `return 200` on a
-# Unix socket), driven by the same load generator in the same run.
+# Unix socket), driven by the same load generator in the same run. Prints requests per second and
+# each proxy's own CPU time per request (the figure that decides throughput on a small machine).
 #
 # Usage: bench/proxy.sh [REQUESTS] [CONNECTIONS]
 # Needs: target/udsgate.jar (mvn -q -DskipTests package), h2load (Debian nghttp2-client), nginx.
@@ -16,22 +17,36 @@ script=bench/proxy.sh
 source bench/lib.sh
 prepare
 
-# One nginx process: the upstream on one socket, the reference proxy on another.
-cat >"$dir/nginx.conf" <<CONF
+# Three processes, so that each proxy has the upstream's work off its own CPU time: the upstream
+# (nginx answering `return 200` on a Unix socket, one worker), the reference proxy (nginx with
+# upstream keep-alive, `worker_processes auto` as Debian ships it), and udsgate.
+cat >"$dir/upstream.conf" <<CONF
 worker_processes 1;
 user root;
 daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log warn;
+pid $dir/upstream.pid;
+error_log $dir/upstream-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen unix:$dir/upstream.sock;
+    location / { default_type text/plain; return 200 "hello from upstream"; }
+  }
+}
+CONF
+cat >"$dir/nginx-proxy.conf" <<CONF
+worker_processes auto;
+user root;
+daemon off;
+pid $dir/nginx-proxy.pid;
+error_log $dir/nginx-proxy-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
   upstream app { server unix:$dir/upstream.sock; keepalive 64; }
-  server {
-    listen unix:$dir/upstream.sock;
-    location / { default_type text/plain; return 200 "hello from upstream"; }
-  }
   server {
     listen unix:$dir/nginx-proxy.sock;
     location / {
@@ -44,7 +59,8 @@ http {
   }
 }
 CONF
-background /usr/sbin/nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log"
+background /usr/sbin/nginx -c "$dir/upstream.conf" -e "$dir/upstream-error.log"
+background /usr/sbin/nginx -c "$dir/nginx-proxy.conf" -e "$dir/nginx-proxy-error.log"
 
 cat >"$dir/udsgate.yaml" <<CONF
 routes:
@@ -61,16 +77,20 @@ load "$dir/udsgate.sock" http://app/hello "$requests" >/dev/null
 load "$dir/udsgate.sock" http://app/hello "$requests" >/dev/null
 load "$dir/nginx-proxy.sock" http://app/hello $((requests / 4)) >/dev/null
 
-printf '%-40s %12s\n' "GET through a proxy, $connections keep-alive conns" "requests/s"
+udsgate_pid=${pids[-1]}
+nginx_proxy_pids() { pgrep -f "nginx: worker" | while read -r p; do
+  [ "$(ps -o ppid= "$p" | tr -d ' ')" = "${pids[1]}" ] && echo "$p"; done; }
+
+printf '%-40s %12s %16s\n' "GET through a proxy, $connections keep-alive conns" "requests/s" "CPU us/request"
 : >"$dir/results"
 for round in 1 2 3; do
-  u=$(load "$dir/udsgate.sock" http://app/hello "$requests")
-  n=$(load "$dir/nginx-proxy.sock" http://app/hello "$requests")
+  u=$(measured "$udsgate_pid" "$dir/udsgate.sock" http://app/hello "$requests")
+  n=$(measured "$(nginx_proxy_pids)" "$dir/nginx-proxy.sock" http://app/hello "$requests")
   d=$(load "$dir/upstream.sock" http://app/hello "$requests")
-  printf '%-40s %12s\n' "round $round udsgate proxy" "$u" "round $round nginx proxy" "$n" "round $round upstream direct (nginx)" "$d"
-  echo "$u $n $d" >>"$dir/results"
+  printf '%-40s %12s %16s\n' "round $round udsgate proxy" $u "round $round nginx proxy" $n "round $round upstream direct (nginx)" "$d" "-"
+  echo "${u% *} ${n% *} $d ${u#* } ${n#* }" >>"$dir/results"
 done
-mu=$(median 1); mn=$(median 2); md=$(median 3)
-awk -v u="$mu" -v n="$mn" -v d="$md" 'BEGIN {
-  printf "median of 3: udsgate %.0f req/s, nginx %.0f req/s, upstream direct %.0f req/s\n", u, n, d
+mu=$(median 1); mn=$(median 2); md=$(median 3); cu=$(median 4); cn=$(median 5)
+awk -v u="$mu" -v n="$mn" -v d="$md" -v cu="$cu" -v cn="$cn" 'BEGIN {
+  printf "median of 3: udsgate %.0f req/s (%.1f us CPU/request), nginx %.0f req/s (%.1f us CPU/request), upstream direct %.0f req/s\n", u, cu, n, cn, d
   printf "udsgate/nginx = %.2f (nginx proxy/direct = %.2f)\n", u / n, n / d }'

@@ -100,7 +100,8 @@ final class RouteProxy extends ProxyHandler {
                                 route.config().connectTimeout().toMillis(),
                                 server.getScheduler(),
                                 server.getByteBufferPool(),
-                                server.getThreadPool())));
+                                server.getThreadPool(),
+                                server.getInvocationType() == InvocationType.NON_BLOCKING)));
     }
 
     @Override

@@ -312,7 +312,11 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         } else {
             return; // closed meanwhile: whoever closed it ended the exchange
         }
-        ServerThreadPool.completeInline(done::succeeded);
+        if (pool.completesInline()) {
+            ServerThreadPool.completeInline(done::succeeded);
+        } else {
+            done.succeeded();
+        }
     }
 
     private void endOfStream() {

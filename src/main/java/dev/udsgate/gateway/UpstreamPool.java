@@ -36,6 +36,7 @@ final class UpstreamPool {
     private final Scheduler scheduler;
     private final ByteBufferPool buffers;
     private final Executor executor;
+    private final boolean completesInline;
     private final ConcurrentLinkedDeque<UpstreamConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
@@ -47,7 +48,8 @@ final class UpstreamPool {
             long connectTimeoutMillis,
             Scheduler scheduler,
             ByteBufferPool buffers,
-            Executor executor) {
+            Executor executor,
+            boolean completesInline) {
         this.upstream = upstream;
         this.address = upstream.address().isUnix()
                 ? UnixDomainSocketAddress.of(upstream.address().socketPath())
@@ -59,6 +61,16 @@ final class UpstreamPool {
         this.scheduler = scheduler;
         this.buffers = buffers;
         this.executor = executor;
+        this.completesInline = completesInline;
+    }
+
+    /**
+     * Whether an exchange may complete with {@link dev.udsgate.system.ServerThreadPool#completeInline}:
+     * only when every handler of the server is non-blocking, since the client's next request is
+     * then handled on the thread that read this answer.
+     */
+    boolean completesInline() {
+        return completesInline;
     }
 
     Upstream upstream() {
