@@ -120,6 +120,21 @@ final class Forwarding {
     }
 
     /**
+     * The gateway closed the upstream connection under this request: when it is stopping, the
+     * client's connection is cut as every other one is (an answer would claim an upstream failure
+     * that did not happen); otherwise it is a failure like any other.
+     */
+    void closedByGateway(Throwable cause) {
+        if (request.getConnectionMetaData().getConnector().isRunning()) {
+            failed(cause, true);
+            return;
+        }
+        upstream.end(false);
+        request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
+        callback.failed(cause);
+    }
+
+    /**
      * The upstream could not be reached or could not answer. Before the client has been answered,
      * an idempotent request is tried once more, and otherwise a problem names the route; after,
      * the client's connection is cut (it must not take a truncated answer for a whole one).

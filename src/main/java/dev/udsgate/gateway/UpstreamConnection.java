@@ -142,7 +142,12 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         @Override
         public void failed(Throwable x) {
             releaseHead();
+            // Written to a kept-alive connection the upstream had closed: nothing reached it.
+            Forwarding failed = state.compareAndSet(BUSY, CLOSED) ? exchange : null;
             getEndPoint().close(x);
+            if (failed != null) {
+                failed.failed(servedBefore ? new StaleConnectionException() : x, false);
+            }
         }
 
         private void releaseHead() {
@@ -157,14 +162,24 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         }
     }
 
-    boolean servedBefore() {
-        return servedBefore;
-    }
-
     @Override
     public void onFillable() {
         try {
             readAndParse();
+        } catch (Throwable x) {
+            fail(x);
+        }
+    }
+
+    /**
+     * Goes on after a write to the client that finished later: first with what was read already,
+     * even nothing (the parser may only need to be told to finish the answer), then reading.
+     */
+    private void resume() {
+        try {
+            if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
+                readAndParse();
+            }
         } catch (Throwable x) {
             fail(x);
         }
@@ -276,7 +291,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
                 return;
             }
             writing.set(WRITTEN);
-            onFillable();
+            resume();
         }
 
         @Override
@@ -365,10 +380,11 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         super.onClose(cause);
         pool.closed(this);
         if (state.getAndSet(CLOSED) == BUSY) {
+            // Closed by someone else than this connection's own failure handling: the gateway.
             Forwarding failed = exchange;
             exchange = null;
             if (failed != null) {
-                failed.failed(cause == null ? new EOFException("closed") : cause, answered);
+                failed.closedByGateway(cause == null ? new EOFException("closed by the gateway") : cause);
             }
         }
     }

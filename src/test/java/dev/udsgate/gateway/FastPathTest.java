@@ -46,10 +46,14 @@ class FastPathTest {
     }
 
     private void start(ScriptedUpstream.Script script) {
+        start(null, script);
+    }
+
+    private void start(String responseTimeout, ScriptedUpstream.Script script) {
         Path socket = dir.resolve("upstream.sock");
         upstream = ScriptedUpstream.on(socket, script);
         server = TestServer.on(dir.resolve("udsgate.sock"))
-                .routes(List.of(GatewayTest.route("app", "app", null, null, null, null, "unix:" + socket)))
+                .routes(List.of(GatewayTest.route("app", "app", null, null, responseTimeout, null, "unix:" + socket)))
                 .start();
     }
 
@@ -190,6 +194,70 @@ class FastPathTest {
                         containsString("route app: the upstream closed the connection or sent an invalid response"));
         Api.unchecked(server.socket()).header("Host", "app").get("/").then().statusCode(200);
         assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void theResponseTimeoutIsSilenceSoAStreamThatFlowsIsNotCut() {
+        // 1.2 s in all, never silent for 300 ms with a 500 ms timeout.
+        String[] parts = new String[7];
+        parts[0] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int i = 1; i < 6; i++) {
+            parts[i] = "2\r\n" + i + "\n\r\n";
+        }
+        parts[6] = "0\r\n\r\n";
+        start(
+                "500ms",
+                (connection, request, head) -> head.startsWith("GET /drip")
+                        ? Reply.slowly(java.time.Duration.ofMillis(200), parts)
+                        : Reply.slowly(
+                                java.time.Duration.ofMillis(800),
+                                "HTTP/1.1 200 OK\r\n",
+                                "Content-Length: 2\r\n\r\nok"));
+
+        Api.unchecked(server.socket())
+                .header("Host", "app")
+                .get("/drip")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.equalTo("1\n2\n3\n4\n5\n"));
+        // Silent for longer in the middle of its head: nothing reached the client yet, so a 504.
+        server.api()
+                .header("Host", "app")
+                .get("/stall")
+                .then()
+                .statusCode(504)
+                .body("detail", containsString("route app: the upstream did not answer within 500ms"));
+    }
+
+    @Test
+    void aSlowClientGetsTheWholeAnswerAndTheConnectionServesOnAfterIt() throws Exception {
+        int size = 1024 * 1024;
+        String body = "x".repeat(size);
+        start((connection, request, head) -> head.startsWith("GET /big")
+                ? Reply.of("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n" + body)
+                : Reply.of(OK));
+
+        try (RawHttp client = RawHttp.connect(server.socket())) {
+            client.send(RawHttp.request("GET", "/big", "Host: app"));
+            RawHttp.Head head = client.readHead();
+            // Reading slowly: the gateway's writes to this client keep waiting, the last one too.
+            long read = 0;
+            while (read < size) {
+                Thread.sleep(10);
+                read += client.drainBody(Math.min(32 * 1024, size - read));
+            }
+            java.util.concurrent.CompletableFuture<RawHttp.Answer> next =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return client.exchange("GET", "/after", "Host: app");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            assertThat(next.get(5, java.util.concurrent.TimeUnit.SECONDS).body())
+                    .isEqualTo("ok");
+            assertThat(head.status()).isEqualTo(200);
+        }
     }
 
     /** The raw head of the answer to {@code request}, sent on a new connection that it closes. */

@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,21 +28,27 @@ public final class ScriptedUpstream implements AutoCloseable {
     }
 
     /**
-     * @param bytes sent as they are (Latin-1); null to send nothing
+     * @param parts sent as they are (Latin-1), one after the other; none to send nothing
+     * @param gap the pause before each part after the first
      * @param close whether to close the connection afterwards
      */
-    public record Reply(String bytes, boolean close) {
+    public record Reply(List<String> parts, Duration gap, boolean close) {
         public static Reply of(String bytes) {
-            return new Reply(bytes, false);
+            return new Reply(List.of(bytes), Duration.ZERO, false);
         }
 
         public static Reply andClose(String bytes) {
-            return new Reply(bytes, true);
+            return new Reply(List.of(bytes), Duration.ZERO, true);
         }
 
         /** Closes the connection without a word. */
         public static Reply hangUp() {
-            return new Reply(null, true);
+            return new Reply(List.of(), Duration.ZERO, true);
+        }
+
+        /** Sends {@code parts} with a pause of {@code gap} between them. */
+        public static Reply slowly(Duration gap, String... parts) {
+            return new Reply(List.of(parts), gap, false);
         }
     }
 
@@ -103,8 +110,11 @@ public final class ScriptedUpstream implements AutoCloseable {
                 }
                 heads.add(head);
                 Reply reply = script.reply(connection, request, head);
-                if (reply.bytes() != null) {
-                    channel.write(ByteBuffer.wrap(reply.bytes().getBytes(StandardCharsets.ISO_8859_1)));
+                for (int i = 0; i < reply.parts().size(); i++) {
+                    if (i > 0) {
+                        Thread.sleep(reply.gap().toMillis());
+                    }
+                    channel.write(ByteBuffer.wrap(reply.parts().get(i).getBytes(StandardCharsets.ISO_8859_1)));
                 }
                 if (reply.close()) {
                     return;
@@ -112,6 +122,8 @@ public final class ScriptedUpstream implements AutoCloseable {
             }
         } catch (IOException gone) {
             // the gateway closed the connection
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
