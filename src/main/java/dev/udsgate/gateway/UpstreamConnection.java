@@ -336,7 +336,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private void endOfStream() {
         if (state.get() == BUSY && !answered) {
-            fail(servedBefore ? stale() : new EOFException("the upstream closed the connection before answering"));
+            fail(
+                    servedBefore
+                            ? new StaleConnectionException()
+                            : new EOFException("the upstream closed the connection before answering"));
             return;
         }
         if (state.get() == BUSY) {
@@ -348,14 +351,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             return;
         }
         // Idle: the upstream closed it. If it was taken meanwhile, its exchange may go elsewhere.
-        fail(stale());
+        fail(new StaleConnectionException());
     }
 
     /** The upstream closed a kept-alive connection just as it was reused: nothing was answered. */
-    private static EOFException stale() {
-        return new StaleConnectionException();
-    }
-
     static final class StaleConnectionException extends EOFException {
         StaleConnectionException() {
             super("the upstream closed a kept-alive connection before answering");
