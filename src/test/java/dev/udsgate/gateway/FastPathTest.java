@@ -260,6 +260,34 @@ class FastPathTest {
         }
     }
 
+    @Test
+    void moreConcurrentRequestsThanTheFastPathMayOpenConnectionsForAllSucceed() throws Exception {
+        int clients = 300; // the fast path opens at most 256 connections to one upstream
+        start((connection, request, head) ->
+                Reply.slowly(java.time.Duration.ofMillis(500), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok"));
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<RawHttp.Answer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                answers.add(pool.submit(() -> {
+                    try (RawHttp client = RawHttp.connect(server.socket())) {
+                        return client.exchange("GET", "/slow", "Host: app");
+                    }
+                }));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(30, java.util.concurrent.TimeUnit.SECONDS).body())
+                        .isEqualTo("ok");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(upstream.connections())
+                .as("the overflow took Jetty's proxy, with connections of its own")
+                .isGreaterThan(256);
+    }
+
     /** The raw head of the answer to {@code request}, sent on a new connection that it closes. */
     private String rawHead(String request) throws Exception {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(server.socket()))) {

@@ -65,7 +65,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     public static ScriptedUpstream on(Path socket, Script script) {
         try {
             ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            listener.bind(UnixDomainSocketAddress.of(socket));
+            listener.bind(UnixDomainSocketAddress.of(socket), 1024);
             ScriptedUpstream upstream = new ScriptedUpstream(listener, script);
             Thread acceptor = new Thread(upstream::accept, "scripted-upstream");
             acceptor.setDaemon(true);
