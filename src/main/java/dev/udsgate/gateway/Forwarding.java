@@ -3,14 +3,12 @@ package dev.udsgate.gateway;
 import dev.udsgate.socket.ListenerConnector;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -19,9 +17,6 @@ import org.eclipse.jetty.util.Callback;
  * {@code Expect} or {@code Upgrade} take Jetty's proxy instead ({@link RouteProxy}).
  */
 final class Forwarding {
-
-    /** The request head as forwarded: the server takes at most 8 KiB of headers, the gateway adds few. */
-    private static final int HEAD_SIZE = 16 * 1024;
 
     private final RouteProxy proxy;
     private final Request request;
@@ -39,11 +34,16 @@ final class Forwarding {
 
     /** True if {@code request} has no body and asks for nothing the fast path does not do. */
     static boolean fits(Request request) {
-        HttpFields headers = request.getHeaders();
-        return headers.getLongField(HttpHeader.CONTENT_LENGTH) <= 0
-                && !headers.contains(HttpHeader.TRANSFER_ENCODING)
-                && !headers.contains(HttpHeader.EXPECT)
-                && !headers.contains(HttpHeader.UPGRADE);
+        for (HttpField field : request.getHeaders()) {
+            HttpHeader header = field.getHeader();
+            if (header == HttpHeader.CONTENT_LENGTH && field.getLongValue() > 0
+                    || header == HttpHeader.TRANSFER_ENCODING
+                    || header == HttpHeader.EXPECT
+                    || header == HttpHeader.UPGRADE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -87,9 +87,7 @@ final class Forwarding {
     }
 
     private void send(UpstreamConnection connection) {
-        RetainableByteBuffer head = proxy.poolOf(upstream).buffers().acquire(HEAD_SIZE, true);
-        ByteBuffer out = head.getByteBuffer();
-        int position = BufferUtil.flipToFill(out);
+        ByteBuffer out = connection.headToFill();
         try {
             HttpURI uri = request.getHttpURI();
             String path = proxy.route().upstreamPath(uri.getPath());
@@ -99,18 +97,13 @@ final class Forwarding {
                     request.getMethod(),
                     query == null ? path : path + "?" + query,
                     request.getHeaders(),
-                    upstream.address().isUnix()
-                            ? "localhost"
-                            : upstream.address().host() + ":"
-                                    + upstream.address().port(),
+                    proxy.poolOf(upstream).defaultHost(),
                     request.getConnectionMetaData().getHttpVersion());
         } catch (BufferOverflowException e) {
-            head.release();
             connection.close();
             return; // the connection's close ends this exchange
         }
-        BufferUtil.flipToFlush(out, position);
-        connection.send(head);
+        connection.sendHead();
     }
 
     /** The whole answer went to the client. */

@@ -46,6 +46,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private static final int WRITTEN = 2;
 
     private static final int INPUT_SIZE = 16 * 1024;
+    private static final int HEAD_SIZE = 16 * 1024;
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
     private final UpstreamPool pool;
@@ -56,7 +57,13 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private final Callback writtenToClient = new WrittenToClient();
     private final Callback headWritten = new HeadWritten();
     private final AtomicInteger handoff = new AtomicInteger();
-    private RetainableByteBuffer head;
+    /**
+     * The connection's own buffer for request heads, reused: the next head is written only after
+     * the last one's write called back. The server takes at most 8 KiB of headers; the gateway adds
+     * few.
+     */
+    private ByteBuffer head;
+
     private final List<HttpField> responseFields = new ArrayList<>();
     private RetainableByteBuffer input;
     /** Set before the state becomes BUSY, so the reader sees it once it sees BUSY. */
@@ -114,11 +121,18 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         return false;
     }
 
-    /** Sends the head of the reserved exchange's request; the answer arrives through {@link #onFillable}. */
-    void send(RetainableByteBuffer head) {
-        this.head = head;
+    /** The buffer for the reserved exchange's request head, empty and ready to be written into. */
+    ByteBuffer headToFill() {
+        if (head == null) {
+            head = ByteBuffer.allocateDirect(HEAD_SIZE);
+        }
+        return head.clear();
+    }
+
+    /** Sends the request head written into {@link #headToFill}; the answer arrives through {@link #onFillable}. */
+    void sendHead() {
         handoff.set(0);
-        getEndPoint().write(headWritten, head.getByteBuffer());
+        getEndPoint().write(headWritten, head.flip());
     }
 
     /**
@@ -135,25 +149,17 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private final class HeadWritten implements Callback {
         @Override
         public void succeeded() {
-            releaseHead();
             offerWhenSent();
         }
 
         @Override
         public void failed(Throwable x) {
-            releaseHead();
             // Written to a kept-alive connection the upstream had closed: nothing reached it.
             Forwarding failed = state.compareAndSet(BUSY, CLOSED) ? exchange : null;
             getEndPoint().close(x);
             if (failed != null) {
                 failed.failed(servedBefore ? new StaleConnectionException() : x, false);
             }
-        }
-
-        private void releaseHead() {
-            RetainableByteBuffer buffer = head;
-            head = null;
-            buffer.release();
         }
 
         @Override

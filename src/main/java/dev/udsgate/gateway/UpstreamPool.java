@@ -37,6 +37,7 @@ final class UpstreamPool {
     private final ByteBufferPool buffers;
     private final Executor executor;
     private final boolean completesInline;
+    private final String defaultHost;
     private final ConcurrentLinkedDeque<UpstreamConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
@@ -62,6 +63,14 @@ final class UpstreamPool {
         this.buffers = buffers;
         this.executor = executor;
         this.completesInline = completesInline;
+        this.defaultHost = upstream.address().isUnix()
+                ? "localhost"
+                : upstream.address().host() + ":" + upstream.address().port();
+    }
+
+    /** The {@code Host} sent when the client sent none. */
+    String defaultHost() {
+        return defaultHost;
     }
 
     /**
