@@ -194,6 +194,13 @@ class FastPathTest {
                         containsString("route app: the upstream closed the connection or sent an invalid response"));
         Api.unchecked(server.socket()).header("Host", "app").get("/").then().statusCode(200);
         assertThat(upstream.connections()).isEqualTo(2);
+        server.api()
+                .get("/v1/upstreams")
+                .then()
+                .statusCode(200)
+                .body("[0].served", org.hamcrest.Matchers.equalTo(1))
+                .body("[0].failed", org.hamcrest.Matchers.equalTo(1))
+                .body("[0].inFlight", org.hamcrest.Matchers.equalTo(0));
     }
 
     @Test
