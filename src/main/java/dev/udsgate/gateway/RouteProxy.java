@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The proxy of one route. Requests without a body (nearly all of them) take the fast path: {@link
- * Forwarding} on the route's own pooled connections, with nothing per request but the request head
- * and the answer. The rest (bodies, {@code Expect}, {@code Upgrade}) take Jetty's reverse proxy,
- * which this class is: it streams bodies both ways. Both strip hop-by-hop headers, say {@code
- * Forwarded} and {@code Via} alike, share one selector, and answer failures as problems that name
- * the route and never the internals.
+ * Forwarding} on the route's own pooled connections, which live on the listener's selector, with
+ * nothing per request but the request head and the answer. The rest (bodies, {@code Expect},
+ * {@code Upgrade}, or the fast path's pool at its cap) take Jetty's reverse proxy, which this class
+ * is: it streams bodies both ways, with its own client and selector. Both strip hop-by-hop headers,
+ * say {@code Forwarded} and {@code Via} alike, and answer failures as problems that name the route
+ * and never the internals.
  */
 final class RouteProxy extends ProxyHandler {
 
