@@ -12,6 +12,7 @@ final class SocketEndpoints {
 
     Reply socket(ApiCall call) {
         UnixListener listener = call.listener();
+        listener.checkPath();
         return Reply.json(new SocketBody(
                 listener.name(),
                 listener.path(),

@@ -1,7 +1,6 @@
 package dev.udsgate.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.udsgate.system.ProcessUser;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,21 +15,12 @@ final class DefaultSocketPath {
     private DefaultSocketPath() {}
 
     static Optional<Path> forCurrentUser() {
-        if (isRoot()) {
+        if (ProcessUser.isRoot()) {
             return Optional.of(Path.of("/run", FILE_NAME));
         }
         String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
         return runtimeDir == null || runtimeDir.isBlank()
                 ? Optional.empty()
                 : Optional.of(Path.of(runtimeDir, FILE_NAME));
-    }
-
-    private static boolean isRoot() {
-        try {
-            // /proc/self belongs to the process's effective user.
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
     }
 }

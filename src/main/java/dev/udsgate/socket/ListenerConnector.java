@@ -3,10 +3,13 @@ package dev.udsgate.socket;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
@@ -22,6 +25,16 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * never touch the public socket path.
  */
 public final class ListenerConnector extends UnixDomainServerConnector {
+
+    /**
+     * Jetty deletes whatever is at its path when it stops. Once the socket is published its private
+     * folder goes, and in a sticky folder such as /tmp another user could make that name again: from
+     * then on Jetty is given a path in /proc, where no one can create a file.
+     */
+    private static final Path NOTHING_TO_DELETE = Path.of("/proc/self/udsgate-bound-elsewhere");
+
+    /** How often the socket path is compared with the socket bound here (one {@code lstat}). */
+    private static final Duration PATH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final UnixListener listener;
     private SelectorManager selectors;
@@ -108,6 +121,22 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         setUnixDomainPath(listener.prepareBind());
         super.doStart();
         listener.publish();
+        setUnixDomainPath(NOTHING_TO_DELETE);
+        listener.bindFolderReleased();
+        schedulePathCheck();
+    }
+
+    private void schedulePathCheck() {
+        getScheduler()
+                .schedule(
+                        () -> {
+                            if (isRunning()) {
+                                listener.checkPath();
+                                schedulePathCheck();
+                            }
+                        },
+                        PATH_CHECK_INTERVAL.toMillis(),
+                        TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -8,6 +8,11 @@ public enum ListenerState {
     BOUND,
     /** Secured and moved to its path: clients connect. */
     LISTENING,
+    /**
+     * Still open, but its path no longer leads to it: the file was removed or replaced by hand.
+     * Clients that are connected stay; new ones cannot reach it.
+     */
+    DETACHED,
     /** Stopping: the file is withdrawn, requests in flight finish, no new connection is accepted. */
     DRAINING,
     /** The server socket is closed. */

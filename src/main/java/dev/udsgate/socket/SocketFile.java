@@ -38,6 +38,10 @@ public final class SocketFile {
         return identity.inode();
     }
 
+    FileIdentity identity() {
+        return identity;
+    }
+
     /** True while the file at the path is the one udsgate bound. */
     public boolean isOurs() {
         try {

@@ -1,6 +1,8 @@
 package dev.udsgate.socket;
 
 import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.socket.SocketFile.FileIdentity;
+import dev.udsgate.system.ProcessUser;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -25,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * bound in a private 0700 folder, given its mode and group there, then hard-linked into place
  * (a link, unlike a rename, never replaces a file that appeared meanwhile). On stop the file is
  * removed only if it is still the inode bound here.
+ *
+ * <p>No other user can turn these steps against another file: the folder must be out of their
+ * reach ({@link SocketFolder}), and every step checks, without following links, that it acts on
+ * what udsgate itself made.
  */
 public final class UnixListener {
 
@@ -35,6 +41,9 @@ public final class UnixListener {
     private final int effectiveBacklog;
     private volatile List<ListenerTransition> lifecycle = List.of();
     private volatile SocketFile file;
+    /** The socket path through its folder's real path: where every file operation is made. */
+    private Path realPath;
+
     private PrivateBindFolder bindFolder;
 
     /** @param observer told of every state change, in order (for the event log) */
@@ -95,8 +104,9 @@ public final class UnixListener {
      * @return the path to bind, inside the private folder
      */
     synchronized Path prepareBind() {
-        Path path = path();
-        SocketPathRules.check(path);
+        SocketPathRules.check(path());
+        realPath = SocketFolder.check(path());
+        Path path = realPath;
         clearStaleSocket(path);
         try {
             bindFolder = PrivateBindFolder.createNextTo(path);
@@ -117,19 +127,24 @@ public final class UnixListener {
         return bindPath;
     }
 
-    /** Jetty has bound and is listening in the private folder: secure the file, then publish it. */
+    /**
+     * Jetty has bound and is listening in the private folder: secure the file, then publish it.
+     * The private folder stays until {@link #bindFolderReleased()}.
+     */
     synchronized void publish() {
         enter(ListenerState.BOUND);
         Path bound = bindFolder.socketPath();
+        FileIdentity boundIdentity = verifyBound();
         applyGroup(bound);
         try {
+            // chmod follows links, and the JDK cannot chmod a socket without following them; the
+            // socket was checked just now, in a folder no one else can enter.
             Files.setPosixFilePermissions(bound, config.mode().permissions());
         } catch (IOException e) {
             throw new ListenerStartException(
                     "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
         }
-        linkIntoPlace(bound);
-        removeBindFolder();
+        linkIntoPlace(bound, boundIdentity);
         enter(ListenerState.LISTENING);
         LOG.info(
                 "listener {}: listening on unix:{} mode {} backlog {}",
@@ -139,9 +154,40 @@ public final class UnixListener {
                 effectiveBacklog);
     }
 
+    /** Jetty no longer needs the name it bound: the private folder goes. */
+    synchronized void bindFolderReleased() {
+        removeBindFolder();
+    }
+
+    /**
+     * Compares the path with the socket bound here, and says so when that changes: a file removed
+     * or replaced by hand leaves the listener open but unreachable ({@code detached}). udsgate does
+     * not put the file back: whoever removed it may have meant it, and another server may now own
+     * the path. When the same inode is back at the path (moved away and back), it is listening again.
+     */
+    public synchronized void checkPath() {
+        ListenerState state = state();
+        if (state != ListenerState.LISTENING && state != ListenerState.DETACHED) {
+            return;
+        }
+        boolean reachable = file.isOurs();
+        if (state == ListenerState.LISTENING && !reachable) {
+            LOG.warn(
+                    "listener {}: {} no longer leads to this listener (removed or replaced);"
+                            + " clients cannot connect until udsgate is restarted",
+                    name(),
+                    path());
+            enter(ListenerState.DETACHED);
+        } else if (state == ListenerState.DETACHED && reachable) {
+            LOG.info("listener {}: {} leads to this listener again", name(), path());
+            enter(ListenerState.LISTENING);
+        }
+    }
+
     /** Stopping starts: take the file away so new clients fail at once instead of queueing. */
     synchronized void withdraw() {
-        if (state() == ListenerState.LISTENING) {
+        ListenerState state = state();
+        if (state == ListenerState.LISTENING || state == ListenerState.DETACHED) {
             enter(ListenerState.DRAINING);
             removeFileIfOurs();
         }
@@ -160,7 +206,7 @@ public final class UnixListener {
         PathOccupant occupant = PathOccupant.at(path);
         switch (occupant) {
             case NOTHING -> {}
-            case STALE_SOCKET -> removeStale(path);
+            case STALE_SOCKET -> removeStaleIfOurUsers(path);
             case LIVE_SOCKET ->
                 throw new ListenerStartException("cannot listen on " + path + ": " + occupant.describe(path)
                         + "; stop that server or choose another --socket");
@@ -170,7 +216,23 @@ public final class UnixListener {
         }
     }
 
-    private void removeStale(Path path) {
+    /**
+     * A stale socket of udsgate's own user is what its last run left; another user's is theirs.
+     * Either way no one else can swap it between this check and its removal: in a folder that passed
+     * {@link SocketFolder}, only its owner, the folder's owner or root may rename or remove it.
+     */
+    private void removeStaleIfOurUsers(Path path) {
+        int owner;
+        try {
+            owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw new ListenerStartException("cannot inspect stale socket " + path + ": " + reason(e), e);
+        }
+        if (owner != ProcessUser.effectiveUid()) {
+            throw new ListenerStartException("cannot listen on " + path + ": "
+                    + PathOccupant.STALE_SOCKET.describe(path) + " that belongs to uid " + owner
+                    + "; udsgate removes only its own user's stale sockets: remove it or choose another --socket");
+        }
         try {
             Files.deleteIfExists(path);
             LOG.info("listener {}: removed stale socket {} (connect refused: its server is gone)", name(), path);
@@ -200,18 +262,33 @@ public final class UnixListener {
         }
     }
 
-    private void linkIntoPlace(Path bound) {
-        Path path = path();
+    private FileIdentity verifyBound() {
+        try {
+            return bindFolder.verifyBound();
+        } catch (IOException e) {
+            throw new ListenerStartException("cannot secure socket " + path() + ": " + reason(e), e);
+        }
+    }
+
+    /** {@code link()} does not follow a link at its source, and fails if anything is at the path. */
+    private void linkIntoPlace(Path bound, FileIdentity boundIdentity) {
+        Path path = realPath;
         for (int attempt = 0; ; attempt++) {
             try {
                 Files.createLink(path, bound);
-                file = SocketFile.claim(path);
+                SocketFile published = SocketFile.claim(path);
+                if (!published.identity().equals(boundIdentity)) {
+                    // Not ours, so not ours to remove either.
+                    throw new ListenerStartException("cannot listen on " + path()
+                            + ": another file took the path as udsgate linked its socket there");
+                }
+                file = published;
                 return;
             } catch (FileAlreadyExistsException e) {
                 // Something appeared at the path since it was checked; a stale socket may go, once.
                 if (attempt > 0) {
                     throw new ListenerStartException(
-                            "cannot listen on " + path + ": "
+                            "cannot listen on " + path() + ": "
                                     + PathOccupant.at(path).describe(path),
                             e);
                 }

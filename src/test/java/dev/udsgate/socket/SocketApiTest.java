@@ -1,15 +1,21 @@
 package dev.udsgate.socket;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.udsgate.testing.Api;
+import dev.udsgate.testing.EventSubscriber;
 import dev.udsgate.testing.SocketFixtures;
 import dev.udsgate.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,5 +75,42 @@ class SocketApiTest {
                 .body("configuredMode", equalTo("0660"))
                 .body("file.mode", equalTo("0600"))
                 .body("file.permissions", equalTo("srw-------"));
+    }
+
+    @Test
+    void aSocketFileMovedAwayLeavesTheListenerDetachedUntilItComesBack() throws Exception {
+        Path socket = server.socket();
+        Path moved = dir.resolve("moved.sock");
+        try (EventSubscriber events = EventSubscriber.open(socket, "type=listener.detached&type=listener.listening")) {
+            Files.move(socket, moved);
+
+            // The moved file is the same socket: the API answers through it.
+            Api.over(moved)
+                    .get("/v1/socket")
+                    .then()
+                    .statusCode(200)
+                    .body("state", equalTo("detached"))
+                    .body("file", nullValue())
+                    .body("lifecycle.state", contains("created", "bound", "listening", "detached"));
+            assertThat(events.next(Duration.ofSeconds(5)).get("type").asText()).isEqualTo("listener.detached");
+
+            Files.move(moved, socket);
+
+            server.api().get("/v1/socket").then().statusCode(200).body("state", equalTo("listening"));
+            assertThat(events.next(Duration.ofSeconds(5)).get("type").asText()).isEqualTo("listener.listening");
+        }
+    }
+
+    @Test
+    void aSocketFileRemovedByHandIsNoticedWithoutAnyRequest() throws Exception {
+        try (EventSubscriber events = EventSubscriber.open(server.socket(), "type=listener.detached")) {
+            Files.delete(server.socket());
+
+            JsonNode detached = events.next(Duration.ofSeconds(5));
+            assertThat(detached).as("a listener.detached event").isNotNull();
+            assertThat(detached.get("data").get("path").asText())
+                    .isEqualTo(server.socket().toString());
+        }
+        assertThat(server.gate().listeners().get(0).state()).isEqualTo(ListenerState.DETACHED);
     }
 }
