@@ -6,6 +6,7 @@ import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.http.ProblemErrorHandler;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -86,12 +86,10 @@ public final class UdsGate {
         for (var listenerConfig : config.listeners()) {
             UnixListener listener = new UnixListener(
                     listenerConfig,
-                    transition -> events.publish(
-                            "listener." + transition.state().label(),
+                    transition -> events.publish(new Occurrence.ListenerEntered(
                             listenerConfig.name(),
-                            null,
-                            null,
-                            Map.of("path", listenerConfig.socketPath().toString())));
+                            transition.state().label(),
+                            listenerConfig.socketPath().toString())));
             ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
             connector.setIdleTimeout(config.idleTimeout().toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
@@ -158,12 +156,7 @@ public final class UdsGate {
         long began = System.nanoTime();
         connections.shuttingDown();
         // Event streams never end by themselves: end them, or the graceful stop would wait for them.
-        events.publish(
-                "server.stopping",
-                null,
-                null,
-                null,
-                Map.of("shutdownTimeoutMillis", config.shutdownTimeout().toMillis()));
+        events.publish(new Occurrence.ServerStopping(config.shutdownTimeout().toMillis()));
         events.endSubscriptions();
         List<Throwable> problems = new ArrayList<>();
         boolean graceful = true;

@@ -3,6 +3,7 @@ package dev.udsgate.api;
 import dev.udsgate.events.Event;
 import dev.udsgate.events.EventFilter;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
 import dev.udsgate.events.Subscription;
 import dev.udsgate.http.ApiHeaders;
 import dev.udsgate.http.Json;
@@ -11,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
@@ -135,14 +134,7 @@ final class EventStream extends IteratingCallback {
 
     /** Not in the log (its seq is 0): it says how many events this subscriber lost to its full queue. */
     private static Event dropped(long count) {
-        return new Event(
-                0,
-                "events.dropped",
-                Instant.now().truncatedTo(ChronoUnit.MILLIS),
-                null,
-                null,
-                null,
-                Map.of("count", count));
+        return Event.of(0, new Occurrence.EventsDropped(count));
     }
 
     private void reachUntil() {

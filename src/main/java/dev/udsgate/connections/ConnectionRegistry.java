@@ -1,13 +1,13 @@
 package dev.udsgate.connections;
 
 import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,17 +121,20 @@ public final class ConnectionRegistry {
         }
         target.killed = true;
         TrackedConnection killer = open.get(by);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("byConnectionId", killer == null ? null : killer.id);
-        data.put("byUser", killer == null || killer.peer == null ? null : killer.peer.userLabel());
-        events.publish("connection.killed", target.listener.name(), id, userOf(target), data);
+        Occurrence.ConnectionKilled killed = new Occurrence.ConnectionKilled(
+                target.listener.name(),
+                id,
+                userOf(target),
+                killer == null ? null : killer.id,
+                killer == null ? null : userOf(killer));
+        events.publish(killed);
         LOG.info(
                 "connection {} of {} on {} killed by connection {} of {}",
                 id,
-                userOf(target),
-                target.listener.name(),
-                data.get("byConnectionId"),
-                data.get("byUser"));
+                killed.user(),
+                killed.listener(),
+                killed.byConnectionId(),
+                killed.byUser());
         if (target.connection != by) {
             target.connection.getEndPoint().close();
         }
@@ -144,10 +147,8 @@ public final class ConnectionRegistry {
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
         open.put(connection, tracked);
         openById.put(id, tracked);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("peer", peer);
-        data.put("socketPath", listener.path().toString());
-        events.publish("connection.opened", listener.name(), id, userOf(tracked), data);
+        events.publish(new Occurrence.ConnectionOpened(
+                listener.name(), id, userOf(tracked), peer, listener.path().toString()));
         LOG.debug("connection {} of {} on {} opened", id, userOf(tracked), listener.name());
     }
 
@@ -170,13 +171,15 @@ public final class ConnectionRegistry {
             }
             recentlyClosed.addLast(last);
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("reason", reason.label());
-        data.put("durationMillis", Duration.between(tracked.openedAt, now).toMillis());
-        data.put("requests", last.requests());
-        data.put("bytesIn", last.bytesIn());
-        data.put("bytesOut", last.bytesOut());
-        events.publish("connection.closed", tracked.listener.name(), tracked.id, userOf(tracked), data);
+        events.publish(new Occurrence.ConnectionClosed(
+                tracked.listener.name(),
+                tracked.id,
+                userOf(tracked),
+                reason.label(),
+                Duration.between(tracked.openedAt, now).toMillis(),
+                last.requests(),
+                last.bytesIn(),
+                last.bytesOut()));
         LOG.debug(
                 "connection {} of {} on {} closed: {}",
                 tracked.id,

@@ -1,6 +1,7 @@
 package dev.udsgate.events;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,5 +29,17 @@ public record Event(
     public Event {
         // Insertion order, as the publisher wrote it; a field may be null.
         data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
+    }
+
+    /** The occurrence as logged now, at position {@code seq} (0: not in the log). */
+    public static Event of(long seq, Occurrence occurrence) {
+        return new Event(
+                seq,
+                occurrence.type(),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                occurrence.listener(),
+                occurrence.connectionId(),
+                occurrence.user(),
+                occurrence.data());
     }
 }

@@ -1,11 +1,8 @@
 package dev.udsgate.events;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -29,12 +26,11 @@ public final class EventLog {
     }
 
     /** Records an event and hands it to every subscriber. */
-    public Event publish(String type, String listener, String connectionId, String user, Map<String, Object> data) {
+    public Event publish(Occurrence occurrence) {
         Event event;
         List<Subscription> toSignal = null;
         synchronized (this) {
-            event = new Event(
-                    ++lastSeq, type, Instant.now().truncatedTo(ChronoUnit.MILLIS), listener, connectionId, user, data);
+            event = Event.of(++lastSeq, occurrence);
             if (history.size() == historySize) {
                 history.removeFirst();
             }

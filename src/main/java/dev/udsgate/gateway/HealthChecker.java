@@ -2,8 +2,7 @@ package dev.udsgate.gateway;
 
 import dev.udsgate.config.HealthCheckConfig;
 import dev.udsgate.events.EventLog;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.udsgate.events.Occurrence;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.Transport;
@@ -86,12 +85,8 @@ final class HealthChecker {
         if (changed == null || !running) {
             return;
         }
-        String type = changed ? "upstream.healthy" : "upstream.unhealthy";
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("route", route.name());
-        data.put("upstream", upstream.address().text());
-        data.put("lastCheckResult", seen);
-        events.publish(type, null, null, null, data);
+        events.publish(new Occurrence.UpstreamHealthChanged(
+                route.name(), upstream.address().text(), seen, changed));
         if (changed) {
             LOG.info("route {}: upstream {} is healthy again ({})", route.name(), upstream.address(), seen);
         } else {

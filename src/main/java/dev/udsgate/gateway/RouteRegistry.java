@@ -6,6 +6,7 @@ import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteDocument;
 import dev.udsgate.config.RouteRules;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
@@ -96,8 +97,7 @@ public final class RouteRegistry {
         next.put(route.name(), RouteDocument.of(route));
         persist(next);
         Versioned after = current.get(route.name());
-        String type = before == null ? "route.added" : "route.updated";
-        events.publish(type, null, null, null, Map.of("route", route.name(), "etag", after.etag()));
+        events.publish(new Occurrence.RouteChanged(route.name(), after.etag(), before == null));
         return new Change(after, before == null);
     }
 
@@ -119,7 +119,7 @@ public final class RouteRegistry {
             next.remove(name);
         }
         persist(next);
-        events.publish("route.removed", null, null, null, Map.of("route", name));
+        events.publish(new Occurrence.RouteRemoved(name));
         return true;
     }
 

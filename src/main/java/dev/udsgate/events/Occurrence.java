@@ -1,0 +1,172 @@
+package dev.udsgate.events;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What can happen, one record per kind of event: the compiler lists them, and a test checks that
+ * the contract describes each. {@link EventLog#publish} turns one into a logged {@link Event}.
+ */
+public sealed interface Occurrence {
+
+    /** The event's {@code type}, such as {@code connection.opened}. */
+    String type();
+
+    /** The listener it happened on, or null for the server as a whole. */
+    default String listener() {
+        return null;
+    }
+
+    /** The connection it is about, or null. */
+    default String connectionId() {
+        return null;
+    }
+
+    /** The peer user of that connection (its name, or its uid when nameless), or null. */
+    default String user() {
+        return null;
+    }
+
+    /** The event's own fields, in the order the contract lists them. */
+    Map<String, Object> data();
+
+    /** A listener entered a state ({@code created}, {@code bound}, {@code listening}, …). */
+    record ListenerEntered(String listener, String state, String path) implements Occurrence {
+        @Override
+        public String type() {
+            return "listener." + state;
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return Map.of("path", path);
+        }
+    }
+
+    /** @param peer the connection's {@code Peer} as the registry read it from the kernel, or null */
+    record ConnectionOpened(String listener, String connectionId, String user, Object peer, String socketPath)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "connection.opened";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("peer", peer, "socketPath", socketPath);
+        }
+    }
+
+    record ConnectionClosed(
+            String listener,
+            String connectionId,
+            String user,
+            String reason,
+            long durationMillis,
+            long requests,
+            long bytesIn,
+            long bytesOut)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "connection.closed";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields(
+                    "reason", reason,
+                    "durationMillis", durationMillis,
+                    "requests", requests,
+                    "bytesIn", bytesIn,
+                    "bytesOut", bytesOut);
+        }
+    }
+
+    /** @param byConnectionId the connection that asked for it, or null; {@code byUser} its peer user */
+    record ConnectionKilled(String listener, String connectionId, String user, String byConnectionId, String byUser)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "connection.killed";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("byConnectionId", byConnectionId, "byUser", byUser);
+        }
+    }
+
+    record ServerStopping(long shutdownTimeoutMillis) implements Occurrence {
+        @Override
+        public String type() {
+            return "server.stopping";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return Map.of("shutdownTimeoutMillis", shutdownTimeoutMillis);
+        }
+    }
+
+    /** Not logged: a subscriber's own notice of how many events it lost to its full queue. */
+    record EventsDropped(long count) implements Occurrence {
+        @Override
+        public String type() {
+            return "events.dropped";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return Map.of("count", count);
+        }
+    }
+
+    /** @param created true for {@code route.added}, false for {@code route.updated} */
+    record RouteChanged(String route, String etag, boolean created) implements Occurrence {
+        @Override
+        public String type() {
+            return created ? "route.added" : "route.updated";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("route", route, "etag", etag);
+        }
+    }
+
+    record RouteRemoved(String route) implements Occurrence {
+        @Override
+        public String type() {
+            return "route.removed";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return Map.of("route", route);
+        }
+    }
+
+    /** A route's health check brought an upstream back into rotation, or took it out. */
+    record UpstreamHealthChanged(String route, String upstream, String lastCheckResult, boolean healthy)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return healthy ? "upstream.healthy" : "upstream.unhealthy";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("route", route, "upstream", upstream, "lastCheckResult", lastCheckResult);
+        }
+    }
+
+    /** Name, value, name, value…: in order, and a value may be null (which {@code Map.of} refuses). */
+    private static Map<String, Object> fields(Object... namesAndValues) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return fields;
+    }
+}
