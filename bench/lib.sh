@@ -38,12 +38,12 @@ load() {
 # cpu_ticks PID...: user+system CPU of the processes so far, in clock ticks.
 cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
 
-# measured PIDS SOCKET URL REQUESTS: prints requests per second and the CPU microseconds the
-# processes PIDS (a space-separated list) spent per request.
+# measured PIDS SOCKET URL REQUESTS [h2load options]: prints requests per second and the CPU
+# microseconds the processes PIDS (a space-separated list) spent per request.
 measured() {
   local before after rate
   before=$(cpu_ticks $1)
-  rate=$(load "$2" "$3" "$4")
+  rate=$(load "$2" "$3" "$4" "${@:5}")
   after=$(cpu_ticks $1)
   echo "$rate $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$4" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 }

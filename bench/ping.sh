@@ -38,25 +38,30 @@ background java -Dudsgate.trackConnections=false -jar "$jar" serve --socket "$di
 await_sockets "$dir/nginx.sock" "$dir/udsgate.sock" "$dir/untracked.sock"
 
 
-# compare TITLE REQUESTS [h2load options]: three rounds on each server, then the medians.
+udsgate_pid=${pids[1]}
+untracked_pid=${pids[2]}
+
+# compare TITLE REQUESTS [h2load options]: three rounds on each server, then the medians; for
+# udsgate, with and without its registry, also the CPU time it spent per request (steadier than a
+# rate on a small, shared machine: the registry's cost is its difference).
 compare() {
   local title=$1 n=$2
   shift 2
   load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null # JIT warm-up
   load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
-  printf '%-34s %12s\n' "$title" "requests/s"
+  printf '%-34s %12s %16s\n' "$title" "requests/s" "CPU us/request"
   : >"$dir/results"
   for round in 1 2 3; do
-    u=$(load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@")
-    t=$(load "$dir/untracked.sock" http://localhost/_ping "$n" "$@")
+    u=$(measured "$udsgate_pid" "$dir/udsgate.sock" http://localhost/_ping "$n" "$@")
+    t=$(measured "$untracked_pid" "$dir/untracked.sock" http://localhost/_ping "$n" "$@")
     c=$(load "$dir/nginx.sock" http://localhost/_ping "$n" "$@")
-    printf '%-34s %12s\n' "round $round udsgate" "$u" "round $round udsgate, no registry" "$t" \
-      "round $round nginx (return 200)" "$c"
-    echo "$u $t $c" >>"$dir/results"
+    printf '%-34s %12s %16s\n' "round $round udsgate" $u "round $round udsgate, no registry" $t \
+      "round $round nginx (return 200)" "$c" "-"
+    echo "${u% *} ${t% *} $c ${u#* } ${t#* }" >>"$dir/results"
   done
-  awk -v u="$(median 1)" -v t="$(median 2)" -v n="$(median 3)" 'BEGIN {
-    printf "median of 3: udsgate %.0f req/s, without registry %.0f req/s (registry costs %.1f%%), nginx %.0f req/s\n", u, t, (t - u) * 100 / t, n
-    printf "udsgate/nginx = %.2f\n", u / n }'
+  awk -v u="$(median 1)" -v t="$(median 2)" -v n="$(median 3)" -v cu="$(median 4)" -v ct="$(median 5)" 'BEGIN {
+    printf "median of 3: udsgate %.0f req/s (%.1f us CPU), without registry %.0f req/s (%.1f us CPU), nginx %.0f req/s\n", u, cu, t, ct, n
+    printf "registry: %+.1f us CPU per request; udsgate/nginx = %.2f\n", cu - ct, u / n }'
 }
 
 compare "GET /_ping, $connections keep-alive conns" "$requests"

@@ -10,6 +10,8 @@ import dev.udsgate.events.Occurrence;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.http.ProblemErrorHandler;
+import dev.udsgate.peer.PeerReader;
+import dev.udsgate.peer.ProcFs;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
 import dev.udsgate.socket.UnixListener;
@@ -70,8 +72,10 @@ public final class UdsGate {
     public UdsGate(GatewayConfig config) {
         this.config = config;
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
-        this.connections =
-                new ConnectionRegistry(events, users, config.history().closedConnections());
+        this.connections = new ConnectionRegistry(
+                events,
+                PeerReader.best(users, ProcFs.system()),
+                config.history().closedConnections());
         QueuedThreadPool threads = new ServerThreadPool();
         threads.setName("udsgate");
         // Daemon threads: a failed start must not keep the process alive.

@@ -16,9 +16,10 @@ public final class ApiRoutes {
                         .get("/v1/version", system::version)
                         .get("/v1/info", system::info)
                         .get("/v1/socket", socket::socket)
-                        .get("/v1/connections", connections::list)
-                        .get("/v1/connections/self", connections::self)
-                        .get("/v1/connections/{id}", connections::get)
+                        // Reading a peer's process the first time looks at /proc.
+                        .getBlocking("/v1/connections", connections::list)
+                        .getBlocking("/v1/connections/self", connections::self)
+                        .getBlocking("/v1/connections/{id}", connections::get)
                         .add("DELETE", "/v1/connections/{id}", connections::delete)
                         .stream("/v1/events", events::stream)
                         .get("/v1/routes", routes::list)

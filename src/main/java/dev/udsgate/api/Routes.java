@@ -41,14 +41,23 @@ public final class Routes {
      * never on the thread that read the request.
      */
     public Routes addBlocking(String method, String path, Endpoint endpoint) {
+        routes.add(new Route(method, new PathTemplate(path), offloaded(endpoint), false));
+        return this;
+    }
+
+    /** A GET that blocks (reads files, such as /proc): on the thread pool, as {@link #addBlocking}. */
+    public Routes getBlocking(String path, Endpoint endpoint) {
+        routes.add(new Route("GET", new PathTemplate(path), offloaded(endpoint), true));
+        return this;
+    }
+
+    private static StreamingEndpoint offloaded(Endpoint endpoint) {
         StreamingEndpoint inline = endpoint.streaming();
-        StreamingEndpoint offloaded = (call, response, callback) -> call.request()
+        return (call, response, callback) -> call.request()
                 .getComponents()
                 .getThreadPool()
                 .execute(() -> ApiHandler.guarded(
                         call.request(), response, callback, () -> inline.handle(call, response, callback)));
-        routes.add(new Route(method, new PathTemplate(path), offloaded, false));
-        return this;
     }
 
     /** A GET whose endpoint writes its own response, as a stream. */

@@ -1,5 +1,6 @@
 package dev.udsgate.api;
 
+import dev.udsgate.peer.PeerReader;
 import dev.udsgate.socket.UnixListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,8 @@ final class SystemEndpoints {
                 listeners,
                 context.connections().openCount(),
                 context.connections().acceptedCount(),
-                context.requests().received()));
+                context.requests().received(),
+                context.connections().peerReader()));
     }
 
     /** {@code GET /v1/version}. */
@@ -70,6 +72,8 @@ final class SystemEndpoints {
      *
      * @param listener the name of the listener this request came through
      * @param requestsServed requests received since start, this one included
+     * @param peerCredentials how peers' credentials are read: natively, with pids (and pidfds), or
+     *     through the JDK, without pids
      */
     record InfoBody(
             Instant startedAt,
@@ -79,7 +83,8 @@ final class SystemEndpoints {
             List<ListenerSummary> listeners,
             int openConnections,
             long acceptedConnections,
-            long requestsServed) {}
+            long requestsServed,
+            PeerReader.Kind peerCredentials) {}
 
     /** A listener in one line: where it is and whether it is up. */
     record ListenerSummary(String name, Path path, String mode, String state) {

@@ -2,8 +2,9 @@ package dev.udsgate.connections;
 
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
+import dev.udsgate.peer.PeerIdentity;
+import dev.udsgate.peer.PeerReader;
 import dev.udsgate.socket.UnixListener;
-import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,7 @@ public final class ConnectionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
 
     private final EventLog events;
-    private final PeerCredentials credentials;
+    private final PeerReader peers;
     private final int historySize;
     private final AtomicLong lastId = new AtomicLong();
     private final Map<Connection, TrackedConnection> open = new ConcurrentHashMap<>();
@@ -39,9 +41,9 @@ public final class ConnectionRegistry {
     private final ArrayDeque<ConnectionSnapshot> recentlyClosed;
     private volatile boolean shuttingDown;
 
-    public ConnectionRegistry(EventLog events, UserDirectory directory, int historySize) {
+    public ConnectionRegistry(EventLog events, PeerReader peers, int historySize) {
         this.events = events;
-        this.credentials = new PeerCredentials(directory);
+        this.peers = peers;
         this.historySize = historySize;
         this.recentlyClosed = new ArrayDeque<>(historySize);
     }
@@ -64,6 +66,11 @@ public final class ConnectionRegistry {
     /** From now on, connections that close do so because the server stops. */
     public void shuttingDown() {
         shuttingDown = true;
+    }
+
+    /** How peers are read, for {@code /v1/info}. */
+    public PeerReader.Kind peerReader() {
+        return peers.kind();
     }
 
     public int openCount() {
@@ -124,9 +131,9 @@ public final class ConnectionRegistry {
         Occurrence.ConnectionKilled killed = new Occurrence.ConnectionKilled(
                 target.listener.name(),
                 id,
-                userOf(target),
+                target.userLabel(),
                 killer == null ? null : killer.id,
-                killer == null ? null : userOf(killer));
+                killer == null ? null : killer.userLabel());
         events.publish(killed);
         LOG.info(
                 "connection {} of {} on {} killed by connection {} of {}",
@@ -143,13 +150,19 @@ public final class ConnectionRegistry {
 
     private void opened(UnixListener listener, Connection connection) {
         String id = Long.toString(lastId.incrementAndGet());
-        Peer peer = credentials.of(connection.getEndPoint()).orElse(null);
+        PeerIdentity peer = connection.getEndPoint() instanceof SocketChannelEndPoint endPoint
+                ? peers.read(endPoint.getChannel()).orElse(null)
+                : null;
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
         open.put(connection, tracked);
         openById.put(id, tracked);
         events.publish(new Occurrence.ConnectionOpened(
-                listener.name(), id, userOf(tracked), peer, listener.path().toString()));
-        LOG.debug("connection {} of {} on {} opened", id, userOf(tracked), listener.name());
+                listener.name(),
+                id,
+                tracked.userLabel(),
+                peer == null ? null : Peer.credentialsOf(peer),
+                listener.path().toString()));
+        LOG.debug("connection {} of {} on {} opened", id, tracked.userLabel(), listener.name());
     }
 
     private void closed(Connection connection) {
@@ -165,6 +178,9 @@ public final class ConnectionRegistry {
                         ? CloseReason.SHUTDOWN
                         : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
         ConnectionSnapshot last = tracked.closed(now, reason);
+        if (tracked.peer != null) {
+            tracked.peer.release();
+        }
         synchronized (recentlyClosed) {
             if (recentlyClosed.size() == historySize) {
                 recentlyClosed.removeFirst();
@@ -174,7 +190,7 @@ public final class ConnectionRegistry {
         events.publish(new Occurrence.ConnectionClosed(
                 tracked.listener.name(),
                 tracked.id,
-                userOf(tracked),
+                tracked.userLabel(),
                 reason.label(),
                 Duration.between(tracked.openedAt, now).toMillis(),
                 last.requests(),
@@ -183,12 +199,8 @@ public final class ConnectionRegistry {
         LOG.debug(
                 "connection {} of {} on {} closed: {}",
                 tracked.id,
-                userOf(tracked),
+                tracked.userLabel(),
                 tracked.listener.name(),
                 reason.label());
-    }
-
-    private static String userOf(TrackedConnection tracked) {
-        return tracked.peer == null ? null : tracked.peer.userLabel();
     }
 }

@@ -1,5 +1,6 @@
 package dev.udsgate.connections;
 
+import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Instant;
@@ -12,12 +13,14 @@ final class TrackedConnection {
 
     final String id;
     final UnixListener listener;
-    final Peer peer;
+    /** Null only when the kernel would not say. */
+    final PeerIdentity peer;
+
     final Instant openedAt;
     final Connection connection;
     volatile boolean killed;
 
-    TrackedConnection(String id, UnixListener listener, Peer peer, Connection connection) {
+    TrackedConnection(String id, UnixListener listener, PeerIdentity peer, Connection connection) {
         this.id = id;
         this.listener = listener;
         this.peer = peer;
@@ -38,7 +41,7 @@ final class TrackedConnection {
                 id,
                 listener.name(),
                 listener.path(),
-                peer,
+                peerView(state),
                 state.label(),
                 openedAt,
                 lastActivityAt(),
@@ -47,6 +50,22 @@ final class TrackedConnection {
                 connection.getBytesOut(),
                 closedAt,
                 reason == null ? null : reason.label());
+    }
+
+    /** The peer's user as the API and logs name it, or null. */
+    String userLabel() {
+        return peer == null ? null : Peer.labelOf(peer.user());
+    }
+
+    /**
+     * An open connection's process is read when first asked for; a closed one's only if it was read
+     * while open (reading it at every close would cost every connection a look at /proc).
+     */
+    private Peer peerView(ConnectionState state) {
+        if (peer == null) {
+            return null;
+        }
+        return state == ConnectionState.CLOSED ? Peer.withProcessIfRead(peer) : Peer.of(peer);
     }
 
     /** True when the endpoint closed because no bytes moved for its idle timeout. */

@@ -40,6 +40,15 @@ public final class UserDirectory {
         return principal(nameOrNumber, groups);
     }
 
+    /** A uid as read from the kernel, with its name when {@code /etc/passwd} has one. */
+    public Principal userById(long uid) {
+        return new Principal(users.nameOf(uid).orElse(null), uid);
+    }
+
+    public Principal groupById(long gid) {
+        return new Principal(groups.nameOf(gid).orElse(null), gid);
+    }
+
     /**
      * Every way a user may be spelt in the API: the name or uid given, and its counterpart when known,
      * so that {@code 0} and {@code root} find the same events.
@@ -67,6 +76,7 @@ public final class UserDirectory {
         private final Path path;
         private FileTime loadedVersion;
         private Map<String, Long> ids = Map.of();
+        private Map<Long, String> names = Map.of();
         private long checkedAt;
 
         IdFile(Path path) {
@@ -78,10 +88,8 @@ public final class UserDirectory {
         }
 
         synchronized Optional<String> nameOf(long id) {
-            return current().entrySet().stream()
-                    .filter(entry -> entry.getValue() == id)
-                    .map(Map.Entry::getKey)
-                    .findFirst();
+            current();
+            return Optional.ofNullable(names.get(id));
         }
 
         private Map<String, Long> current() {
@@ -94,7 +102,7 @@ public final class UserDirectory {
             try {
                 FileTime version = Files.getLastModifiedTime(path);
                 if (!version.equals(loadedVersion)) {
-                    ids = parse(Files.readAllLines(path));
+                    parse(Files.readAllLines(path));
                     loadedVersion = version;
                 }
             } catch (IOException e) {
@@ -103,19 +111,24 @@ public final class UserDirectory {
             return ids;
         }
 
-        private static Map<String, Long> parse(List<String> lines) {
-            Map<String, Long> ids = new HashMap<>();
+        /** Both ways; an id listed under several names is named by the first, as getpwuid(3) does. */
+        private void parse(List<String> lines) {
+            Map<String, Long> byName = new HashMap<>();
+            Map<Long, String> byId = new HashMap<>();
             for (String line : lines) {
                 String[] fields = line.split(":", 4);
                 if (fields.length >= 3 && !line.startsWith("#")) {
                     try {
-                        ids.putIfAbsent(fields[0], Long.parseLong(fields[2]));
+                        long id = Long.parseLong(fields[2]);
+                        byName.putIfAbsent(fields[0], id);
+                        byId.putIfAbsent(id, fields[0]);
                     } catch (NumberFormatException e) {
                         // not an entry
                     }
                 }
             }
-            return Map.copyOf(ids);
+            ids = Map.copyOf(byName);
+            names = Map.copyOf(byId);
         }
     }
 }

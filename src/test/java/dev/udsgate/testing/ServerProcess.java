@@ -23,12 +23,15 @@ public final class ServerProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /** Starts {@code main} with {@code args} on this test run's class path. */
+    /** What udsgate.jar's manifest gives a {@code java -jar}: the native peer reader needs it. */
+    public static final List<String> AS_THE_JAR_RUNS = List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+
+    /** Starts {@code main} with {@code args} on this test run's class path, as {@code java -jar} would. */
     public static ServerProcess start(Path outputFile, Class<?> main, String... args) {
-        return start(outputFile, List.of(), main, args);
+        return start(outputFile, AS_THE_JAR_RUNS, main, args);
     }
 
-    /** The same, with options for the JVM, such as {@code -Dname=value}. */
+    /** The same, with exactly these options for the JVM, such as {@code -Dname=value}. */
     public static ServerProcess start(Path outputFile, List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));

@@ -1,0 +1,155 @@
+package dev.udsgate.peer;
+
+import dev.udsgate.peer.PeerIdentity.PidGuard;
+import dev.udsgate.system.UserDirectory;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * {@code getsockopt(SO_PEERCRED)} on the connection's own descriptor: pid, uid and gid in one
+ * call, no name lookup. Where the kernel has {@code SO_PEERPIDFD} (Linux 6.5+), a pidfd is taken
+ * too, so that the pid can be told from its reuse without reading {@code /proc} at accept.
+ *
+ * <p>The JDK does not expose a channel's descriptor: it is read from {@code SocketChannelImpl},
+ * which {@code java.base} opens to udsgate through the jar's {@code Add-Opens} manifest entry.
+ */
+final class NativePeerReader implements PeerReader {
+
+    private static final int UCRED_BYTES = 12;
+    private static final int INT_BYTES = 4;
+
+    private final MethodHandle descriptorOf;
+    private final boolean pidfd;
+    private final UserDirectory directory;
+    private final ProcessTable processes;
+
+    private NativePeerReader(
+            MethodHandle descriptorOf, boolean pidfd, UserDirectory directory, ProcessTable processes) {
+        this.descriptorOf = descriptorOf;
+        this.pidfd = pidfd;
+        this.directory = directory;
+        this.processes = processes;
+    }
+
+    static NativePeerReader create(UserDirectory directory, ProcessTable processes) throws NativeUnavailable {
+        try {
+            LibC.load();
+        } catch (LinkageError e) {
+            throw new NativeUnavailable("no native access: " + e.getMessage(), e);
+        }
+        MethodHandle descriptorOf = descriptorOfChannels();
+        return new NativePeerReader(descriptorOf, selfTest(descriptorOf), directory, processes);
+    }
+
+    @Override
+    public Kind kind() {
+        return new Kind("native", true, pidfd);
+    }
+
+    @Override
+    public Optional<PeerIdentity> read(SocketChannel channel) {
+        int fd;
+        try {
+            fd = (int) descriptorOf.invokeExact(channel);
+        } catch (Throwable e) {
+            return Optional.empty();
+        }
+        int[] ucred = new int[3];
+        if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES}) != 0) {
+            return Optional.empty();
+        }
+        int pid = ucred[0];
+        return Optional.of(new PeerIdentity(
+                directory.userById(Integer.toUnsignedLong(ucred[1])),
+                directory.groupById(Integer.toUnsignedLong(ucred[2])),
+                pid,
+                guard(fd, pid),
+                processes,
+                directory));
+    }
+
+    private PidGuard guard(int fd, int pid) {
+        if (pid <= 0) {
+            return PidGuard.NONE;
+        }
+        if (pidfd) {
+            int[] value = new int[1];
+            if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, value, new int[] {INT_BYTES}) == 0) {
+                return new PidGuard.Pidfd(value[0]);
+            }
+        }
+        // No pidfd to be had: the start time, read now, names the process.
+        OptionalLong ticks = processes.startTicks(pid);
+        return ticks.isPresent() ? new PidGuard.StartedAt(ticks.getAsLong()) : PidGuard.NONE;
+    }
+
+    private static MethodHandle descriptorOfChannels() throws NativeUnavailable {
+        try {
+            Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+            return lookup.findVirtual(impl, "getFDVal", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, SocketChannel.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new NativeUnavailable(
+                    "java.base/sun.nio.ch is not opened to udsgate (--add-opens java.base/sun.nio.ch=ALL-UNNAMED)", e);
+        }
+    }
+
+    /**
+     * Connects to itself once: the reader must see this process's own pid, and tells whether the
+     * kernel gives pidfds.
+     */
+    private static boolean selfTest(MethodHandle descriptorOf) throws NativeUnavailable {
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("udsgate-peer");
+            Path path = folder.resolve("s");
+            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                server.bind(UnixDomainSocketAddress.of(path));
+                try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path));
+                        SocketChannel accepted = server.accept()) {
+                    int fd = (int) descriptorOf.invokeExact(accepted);
+                    int[] ucred = new int[3];
+                    int rc = LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES});
+                    if (rc != 0 || ucred[0] != ProcessHandle.current().pid()) {
+                        throw new NativeUnavailable("getsockopt(SO_PEERCRED) did not give this process's pid", null);
+                    }
+                    int[] pidfd = new int[1];
+                    if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, pidfd, new int[] {INT_BYTES}) != 0) {
+                        return false;
+                    }
+                    LibC.close(pidfd[0]);
+                    return true;
+                }
+            }
+        } catch (NativeUnavailable e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new NativeUnavailable("native getsockopt failed: " + e, e);
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(folder.resolve("s"));
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // a temporary folder left behind
+        }
+    }
+}
