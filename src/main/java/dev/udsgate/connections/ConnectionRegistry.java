@@ -162,7 +162,9 @@ public final class ConnectionRegistry {
                 tracked.userLabel(),
                 peer == null ? null : Peer.credentialsOf(peer),
                 listener.path().toString()));
-        LOG.debug("connection {} of {} on {} opened", id, tracked.userLabel(), listener.name());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("connection {} of {} on {} opened", id, tracked.userLabel(), listener.name());
+        }
     }
 
     private void closed(Connection connection) {
@@ -196,11 +198,13 @@ public final class ConnectionRegistry {
                 last.requests(),
                 last.bytesIn(),
                 last.bytesOut()));
-        LOG.debug(
-                "connection {} of {} on {} closed: {}",
-                tracked.id,
-                tracked.userLabel(),
-                tracked.listener.name(),
-                reason.label());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "connection {} of {} on {} closed: {}",
+                    tracked.id,
+                    tracked.userLabel(),
+                    tracked.listener.name(),
+                    reason.label());
+        }
     }
 }
