@@ -7,6 +7,7 @@ public final class ApiRoutes {
 
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
+        SpecEndpoints spec = new SpecEndpoints();
         SocketEndpoints socket = new SocketEndpoints();
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
@@ -15,6 +16,8 @@ public final class ApiRoutes {
                         .get("/_ping", system::ping)
                         .get("/v1/version", system::version)
                         .get("/v1/info", system::info)
+                        .get("/v1/openapi.yaml", spec::yaml)
+                        .get("/v1/openapi.json", spec::json)
                         .get("/v1/socket", socket::socket)
                         // Reading a peer's process the first time looks at /proc.
                         .getBlocking("/v1/connections", connections::list)

@@ -18,6 +18,11 @@ final class PathTemplate {
         this.segments = List.of(text.substring(1).split("/", -1));
     }
 
+    /** The template as written, such as {@code /v1/connections/{id}}. */
+    String template() {
+        return text;
+    }
+
     /** The values of the named segments if {@code path} matches, or null. */
     Map<String, String> match(String path) {
         if (path.isEmpty() || path.charAt(0) != '/') {

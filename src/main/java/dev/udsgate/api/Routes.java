@@ -66,6 +66,18 @@ public final class Routes {
         return this;
     }
 
+    /** Every operation, as {@code METHOD /template}, HEAD included where a GET answers it. */
+    public List<String> operations() {
+        List<String> operations = new ArrayList<>();
+        for (Route route : routes) {
+            operations.add(route.method() + " " + route.path().template());
+            if (route.answersHead()) {
+                operations.add("HEAD " + route.path().template());
+            }
+        }
+        return operations;
+    }
+
     Match match(String method, String path) {
         Set<String> allowed = null;
         for (Route route : routes) {
