@@ -2,6 +2,7 @@ package dev.udsgate.cli;
 
 import dev.udsgate.config.InvalidConfigException;
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 
 /**
@@ -31,6 +32,9 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine commandLine = new CommandLine(new UdsgateCommand())
                 .addSubcommand(new ServeCommand())
+                .addSubcommand(new CheckConfigCommand())
+                // Prints a bash (and zsh, through bashcompinit) completion script: see the README.
+                .addSubcommand(new AutoComplete.GenerateCompletion())
                 .setParameterExceptionHandler((e, arguments) -> {
                     err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine())
                             + "--help')");

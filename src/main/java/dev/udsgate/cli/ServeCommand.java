@@ -143,8 +143,8 @@ final class ServeCommand implements Callable<Integer> {
         return Main.EXIT_FAILURE;
     }
 
-    /** The command line over the config file over the defaults. */
-    private GatewayConfig config() {
+    /** The command line over the config file over the defaults; {@code check-config} reads it too. */
+    GatewayConfig config() {
         if (backlog != null && (backlog < 1 || backlog > ListenerConfig.MAX_BACKLOG)) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),

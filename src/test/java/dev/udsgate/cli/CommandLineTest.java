@@ -129,4 +129,39 @@ class CommandLineTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void checkConfigSaysAGoodFileIsGoodInOneLine() throws Exception {
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(
+                config,
+                "socket: " + dir.resolve("u.sock")
+                        + "\nroutes:\n  - {name: a, host: a, upstreams: [\"unix:/run/a.sock\"]}\n");
+
+        String printed = run(0, "check-config", config.toString());
+
+        assertThat(printed.strip().lines()).as(printed).hasSize(1);
+        assertThat(printed).contains(config + " is a good config: 1 listener").contains("1 route");
+    }
+
+    @Test
+    void checkConfigReportsEveryErrorOfABadFileAndExitsTwo() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(config, "mode: 0999\nroutes:\n  - {name: a}\n");
+
+        String printed = run(2, "check-config", config.toString());
+
+        assertThat(printed)
+                .startsWith("udsgate: ")
+                .contains("mode")
+                .contains("routes[0]")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aCompletionScriptIsGeneratedForTheCommands() {
+        String printed = run(0, "generate-completion");
+
+        assertThat(printed).contains("complete -F").contains("serve").contains("check-config");
+    }
 }
