@@ -68,9 +68,12 @@ class HealthCheckTest {
         }
     }
 
-    /** A route "pair" to a.sock and {@code second}, checked every 100 ms; one success brings an upstream back. */
+    /**
+     * A route "pair" to a.sock and {@code second}, checked every second (the least); one success
+     * brings an upstream back.
+     */
     private TestServer pairWithChecks(int unhealthyThreshold, String second) {
-        var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, unhealthyThreshold);
+        var check = new RouteDocument.HealthCheckDocument("/health", "1s", "1s", 1, unhealthyThreshold);
         return TestServer.on(dir.resolve("udsgate.sock"))
                 .routes(List.of(GatewayTest.route(
                         "pair",
