@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -22,14 +21,18 @@ final class Forwarding {
     private final Request request;
     private final Response response;
     private final Callback callback;
+    /** The canonical path as the upstream gets it, prefix stripped, and the query as the client sent it. */
+    private final String target;
+
     private Upstream upstream;
     private boolean retried;
 
-    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback) {
+    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback, String target) {
         this.proxy = proxy;
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.target = target;
     }
 
     /** True if {@code request} has no body and asks for nothing the fast path does not do. */
@@ -89,16 +92,14 @@ final class Forwarding {
     private void send(UpstreamConnection connection) {
         ByteBuffer out = connection.headToFill();
         try {
-            HttpURI uri = request.getHttpURI();
-            String path = proxy.route().upstreamPath(uri.getPath());
-            String query = uri.getQuery();
             RequestHead.write(
                     out,
                     request.getMethod(),
-                    query == null ? path : path + "?" + query,
+                    target,
                     request.getHeaders(),
                     proxy.poolOf(upstream).defaultHost(),
-                    request.getConnectionMetaData().getHttpVersion());
+                    request.getConnectionMetaData().getHttpVersion(),
+                    proxy.route().viaHost());
         } catch (BufferOverflowException e) {
             connection.close();
             return; // the connection's close ends this exchange
