@@ -152,6 +152,8 @@ public final class GatewayRouter extends Handler.Abstract {
     }
 
     private void retire(RouteRuntime route) {
+        // Its health checks end now; only its requests in flight may take their time.
+        route.stopHealthChecks();
         if (!isStarted()) {
             route.stop();
             return;
