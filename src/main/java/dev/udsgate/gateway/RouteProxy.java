@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * Forwarding} on the route's own pooled connections, which live on the listener's selector, with
  * nothing per request but the request head and the answer. The rest (bodies, {@code Expect},
  * {@code Upgrade}, or the fast path's pool at its cap) take Jetty's reverse proxy, which this class
- * is: it streams bodies both ways, with its own client and selector. Both strip hop-by-hop headers,
- * say {@code Forwarded} and {@code Via} alike, and answer failures as problems that name the route
- * and never the internals.
+ * is: it streams bodies both ways, with its own client and selector. Both obey {@link
+ * ForwardingRules} (the headers that stop here and those the gateway adds, broken answers) and
+ * answer failures as problems that name the route and never the internals ({@link #answerFailure}).
  */
 final class RouteProxy extends ProxyHandler {
 
