@@ -21,18 +21,21 @@ final class Forwarding {
     private final Request request;
     private final Response response;
     private final Callback callback;
-    /** The canonical path as the upstream gets it, prefix stripped, and the query as the client sent it. */
-    private final String target;
+    /** The canonical path as the upstream gets it, prefix stripped. */
+    private final String path;
+    /** The query as the client sent it, or null. */
+    private final String query;
 
     private Upstream upstream;
     private boolean retried;
 
-    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback, String target) {
+    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback, String path, String query) {
         this.proxy = proxy;
         this.request = request;
         this.response = response;
         this.callback = callback;
-        this.target = target;
+        this.path = path;
+        this.query = query;
     }
 
     /** True if {@code request} has no body and asks for nothing the fast path does not do. */
@@ -95,7 +98,7 @@ final class Forwarding {
             RequestHead.write(
                     out,
                     request.getMethod(),
-                    target,
+                    query == null ? path : path + "?" + query,
                     request.getHeaders(),
                     proxy.poolOf(upstream).defaultHost(),
                     request.getConnectionMetaData().getHttpVersion(),
@@ -153,7 +156,7 @@ final class Forwarding {
             if (next != null) {
                 retried = true;
                 if (!start(next)) {
-                    proxy.proxyWithJetty(request, response, callback, next);
+                    proxy.proxyWithJetty(request, response, callback, next, path);
                 }
                 return;
             }

@@ -152,13 +152,11 @@ final class RouteProxy extends ProxyHandler {
                     "route " + route.name() + ": no upstream to try");
             return true;
         }
-        request.setAttribute(PATH, path);
         if (Forwarding.fits(request)
-                && new Forwarding(this, request, response, callback, query == null ? path : path + "?" + query)
-                        .start(upstream)) {
+                && new Forwarding(this, request, response, callback, path, query).start(upstream)) {
             return true;
         }
-        return proxyWithJetty(request, response, callback, upstream);
+        return proxyWithJetty(request, response, callback, upstream, path);
     }
 
     /**
@@ -169,9 +167,12 @@ final class RouteProxy extends ProxyHandler {
      * upstream gets the body without {@code Expect}. Left to Jetty's proxy, the body would wait
      * for the upstream's own {@code 100}, and an upstream that never sends one (most do not) would
      * stall the request until the response timeout.
+     *
+     * @param path the canonical path to send upstream, as for {@link #forward}
      */
-    boolean proxyWithJetty(Request request, Response response, Callback callback, Upstream upstream) {
+    boolean proxyWithJetty(Request request, Response response, Callback callback, Upstream upstream, String path) {
         request.setAttribute(UPSTREAM, upstream);
+        request.setAttribute(PATH, path);
         upstream.begin();
         Request forwarded = request.getHeaders().contains(HttpHeader.EXPECT) ? new WithoutExpect(request) : request;
         return super.handle(forwarded, response, callback);
@@ -341,7 +342,7 @@ final class RouteProxy extends ProxyHandler {
                         upstream.address(),
                         other.address());
                 proxied.abort(failure);
-                proxyWithJetty(request, response, callback, other);
+                proxyWithJetty(request, response, callback, other, (String) request.getAttribute(PATH));
                 return;
             }
         }
