@@ -116,6 +116,15 @@ class RequestHandlingTest {
     }
 
     @Test
+    void anAbsoluteFormTargetIsForwardedAsItsCanonicalPath() throws Exception {
+        start(null, ECHO_REQUEST_LINE);
+
+        assertThat(send("GET", "http://app/api/./x?q=1").body()).isEqualTo("GET /x?q=1 HTTP/1.1");
+        System.out.println("EMPTY: " + send("GET", "http://app").status() + " STAR: "
+                + send("OPTIONS", "*").status());
+    }
+
+    @Test
     void aPathOutsideEveryPrefixOnceCanonicalFindsNoRoute() throws Exception {
         start(null, ECHO_REQUEST_LINE);
 
