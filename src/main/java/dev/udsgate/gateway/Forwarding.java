@@ -122,11 +122,19 @@ final class Forwarding {
      * that did not happen); otherwise it is a failure like any other.
      */
     void closedByGateway(Throwable cause) {
-        if (request.getConnectionMetaData().getConnector().isRunning()) {
-            failed(cause, true);
-            return;
-        }
-        upstream.end(false);
+        failed(cause, true);
+    }
+
+    /**
+     * True once the client's connector has begun to stop (a forced stop, past the shutdown
+     * timeout): it closes every connection on its selectors, the upstream ones among them, in no
+     * set order, so the upstream's side may end first, as a close or as an end of stream.
+     */
+    private boolean stopping() {
+        return !request.getConnectionMetaData().getConnector().isRunning();
+    }
+
+    private void cutClient(Throwable cause) {
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
         callback.failed(cause);
     }
@@ -140,6 +148,10 @@ final class Forwarding {
      */
     void failed(Throwable failure, boolean answered) {
         upstream.end(false);
+        if (stopping()) {
+            cutClient(failure);
+            return;
+        }
         if (response.isCommitted()) {
             callback.failed(failure);
             return;
