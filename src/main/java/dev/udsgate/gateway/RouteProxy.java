@@ -251,7 +251,7 @@ final class RouteProxy extends ProxyHandler {
                 via, client.get(HttpHeader.HOST), version, route.viaHost(), headers::put));
     }
 
-    /** Notes a client's body that could not be read (a bad chunk, a cut upload): that failure is the client's. */
+    /** Notes a client's body that could not be parsed (a bad chunk): that failure is the client's. */
     @Override
     protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
             Request request, Response response, org.eclipse.jetty.client.Request proxied) {
@@ -259,7 +259,9 @@ final class RouteProxy extends ProxyHandler {
             @Override
             public Content.Chunk read() {
                 Content.Chunk chunk = super.read();
-                if (chunk != null && Content.Chunk.isFailure(chunk)) {
+                // Only the parser's verdict on the client's bytes: a failure the gateway caused
+                // itself (aborting on a broken answer) fails this content too, and stays the upstream's.
+                if (chunk != null && Content.Chunk.isFailure(chunk) && chunk.getFailure() instanceof HttpException) {
                     request.setAttribute(CLIENT_BODY_FAILED, chunk.getFailure());
                 }
                 return chunk;
@@ -352,7 +354,7 @@ final class RouteProxy extends ProxyHandler {
 
     /** The one mapping of an upstream's failure to the client's answer, for both paths. */
     void answerFailure(Request request, Response response, Callback callback, Throwable failure) {
-        if (request.getAttribute(CLIENT_BODY_FAILED) instanceof Throwable bad) {
+        if (request.getAttribute(CLIENT_BODY_FAILED) instanceof HttpException bad) {
             // The client's mistake, not the upstream's: a 400 that says what was wrong.
             writeProblem(
                     request,
@@ -360,9 +362,7 @@ final class RouteProxy extends ProxyHandler {
                     callback,
                     ProblemKind.BAD_REQUEST,
                     "the request's body could not be read: "
-                            + (bad instanceof HttpException http && http.getReason() != null
-                                    ? http.getReason()
-                                    : "it ended early"));
+                            + (bad.getReason() == null ? "it is malformed" : bad.getReason()));
         } else if (failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException) {
             writeProblem(
                     request,
