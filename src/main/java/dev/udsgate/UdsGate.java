@@ -4,6 +4,7 @@ import dev.udsgate.api.ApiContext;
 import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
@@ -105,7 +106,12 @@ public final class UdsGate {
         }
 
         this.gateway = new GatewayRouter(server, events);
-        this.routes = new RouteRegistry(config.routes(), config.stateFile(), events, gateway);
+        this.routes = new RouteRegistry(
+                config.routes(),
+                config.stateFile(),
+                events,
+                gateway,
+                config.listeners().stream().map(ListenerConfig::socketPath).toList());
         RequestCounter requests = new RequestCounter(null);
         ApiContext context = new ApiContext(
                 BuildInfo.current(),

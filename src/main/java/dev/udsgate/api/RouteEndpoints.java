@@ -52,6 +52,7 @@ final class RouteEndpoints {
                 doc.responseTimeout(),
                 doc.healthCheck());
         Optional<RouteConfig> route = RouteRules.check(named, "", errors);
+        route.ifPresent(checked -> RouteRules.checkNotOwnSocket(checked, registry.ownSockets(), "", errors));
         if (!errors.isEmpty() || route.isEmpty()) {
             throw ProblemException.invalidBody("the route is not valid: " + errors.get(0), errors);
         }

@@ -1,7 +1,11 @@
 package dev.udsgate.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +22,12 @@ public final class RouteRules {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?");
     private static final Pattern HOST_LABELS =
             Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+
+    /** A route's upstreams, at most: each has its own pool and health checks. */
+    public static final int MAX_UPSTREAMS_PER_ROUTE = 64;
+
+    /** The shortest health-check interval: checks are a cost on every upstream, for as long as the route lives. */
+    public static final Duration MIN_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private RouteRules() {}
 
@@ -44,7 +54,8 @@ public final class RouteRules {
         if (name == null || !NAME.matcher(name).matches()) {
             errors.add(new FieldError(
                     prefix + "name",
-                    "must be 1 to 64 lower-case letters, digits and dashes, such as \"billing\"; got " + quoted(name)));
+                    "must be 1 to 64 lower-case letters, digits and dashes, such as \"billing\"; got "
+                            + quoted(printable(name))));
         }
         Optional<String> host =
                 Optional.ofNullable(doc.host()).map(String::strip).filter(h -> !h.isEmpty());
@@ -79,6 +90,63 @@ public final class RouteRules {
                 check));
     }
 
+    /**
+     * A route must not lead back to udsgate's own listeners: each request would come back as a new
+     * one, until the file descriptors run out. Compared by path once normalised (the folder's links
+     * resolved where it exists), and by file identity (device and inode) where both files exist, so
+     * a hard or symbolic link to the socket is seen too. It reads the file system: call it off the
+     * selector.
+     *
+     * @param ownSockets the socket paths of udsgate's listeners
+     * @param at the key path of the route, as for {@link #check}
+     */
+    public static void checkNotOwnSocket(
+            RouteConfig route, Collection<Path> ownSockets, String at, List<FieldError> errors) {
+        String prefix = at.isEmpty() ? "" : at + ".";
+        List<UpstreamAddress> upstreams = route.upstreams();
+        for (int i = 0; i < upstreams.size(); i++) {
+            UpstreamAddress address = upstreams.get(i);
+            if (!address.isUnix()) {
+                continue;
+            }
+            for (Path own : ownSockets) {
+                if (sameSocket(address.socketPath(), own)) {
+                    errors.add(new FieldError(
+                            prefix + "upstreams[" + i + "]",
+                            quoted(address.text()) + " is udsgate's own socket (" + own
+                                    + "): a route to it would loop; route to another service's socket"));
+                }
+            }
+        }
+    }
+
+    private static boolean sameSocket(Path upstream, Path own) {
+        Path a = resolvedFolder(upstream);
+        Path b = resolvedFolder(own);
+        if (a.equals(b)) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The path normalised, with its folder's real path where the folder exists. */
+    private static Path resolvedFolder(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path folder = absolute.getParent();
+        if (folder == null) {
+            return absolute;
+        }
+        try {
+            return folder.toRealPath().resolve(absolute.getFileName());
+        } catch (IOException e) {
+            return absolute;
+        }
+    }
+
     /** Checks a list of routes; names must be unique. */
     public static List<RouteConfig> checkAll(List<RouteDocument> docs, String at, List<FieldError> errors) {
         List<RouteConfig> routes = new ArrayList<>();
@@ -104,14 +172,17 @@ public final class RouteRules {
             errors.add(new FieldError(
                     path,
                     "must be a host name such as \"billing\" or a wildcard such as \"*.internal\"; got "
-                            + quoted(host)));
+                            + quoted(printable(host))));
         }
     }
 
     private static void checkPathPrefix(String prefix, String path, List<FieldError> errors) {
         if (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#") || prefix.contains("//")) {
             errors.add(new FieldError(
-                    path, "must be a path starting with /, such as \"/invoices\"; got " + quoted(prefix)));
+                    path, "must be a path starting with /, such as \"/invoices\"; got " + quoted(printable(prefix))));
+        } else if (!CanonicalPath.isCanonicalForm(prefix)) {
+            // Requests are matched in canonical form: a prefix in another form would never match.
+            errors.add(new FieldError(path, canonicalReason(prefix)));
         } else if (isApiPath(prefix)) {
             errors.add(new FieldError(
                     path, quoted(prefix) + " would shadow udsgate's own API (/_ping, /v1/...): choose another prefix"));
@@ -121,6 +192,11 @@ public final class RouteRules {
     private static List<UpstreamAddress> upstreams(List<String> texts, String path, List<FieldError> errors) {
         if (texts == null || texts.isEmpty()) {
             errors.add(new FieldError(path, "at least one upstream is needed, such as [\"unix:/run/app.sock\"]"));
+            return List.of();
+        }
+        if (texts.size() > MAX_UPSTREAMS_PER_ROUTE) {
+            errors.add(new FieldError(
+                    path, "has " + texts.size() + " upstreams; a route may have at most " + MAX_UPSTREAMS_PER_ROUTE));
             return List.of();
         }
         List<UpstreamAddress> upstreams = new ArrayList<>();
@@ -144,14 +220,14 @@ public final class RouteRules {
             return Optional.empty();
         }
         String checkPath = doc.path() == null ? "/" : doc.path();
-        if (!checkPath.startsWith("/")) {
-            errors.add(
-                    new FieldError(at + ".path", "must start with /, such as \"/health\"; got " + quoted(checkPath)));
-        }
+        checkHealthPath(checkPath, at + ".path", errors);
         Duration interval = duration(doc.interval(), HealthCheckConfig.DEFAULT_INTERVAL, at + ".interval", errors);
         Duration timeout = duration(doc.timeout(), HealthCheckConfig.DEFAULT_TIMEOUT, at + ".timeout", errors);
-        if (interval.toMillis() < 100) {
-            errors.add(new FieldError(at + ".interval", "must be at least 100ms"));
+        if (interval.compareTo(MIN_HEALTH_CHECK_INTERVAL) < 0) {
+            errors.add(new FieldError(
+                    at + ".interval",
+                    "must be at least " + DurationText.format(MIN_HEALTH_CHECK_INTERVAL) + "; got "
+                            + DurationText.format(interval)));
         }
         if (timeout.isZero()) {
             errors.add(new FieldError(at + ".timeout", "must be more than 0"));
@@ -164,6 +240,80 @@ public final class RouteRules {
                 at + ".unhealthyThreshold",
                 errors);
         return Optional.of(new HealthCheckConfig(checkPath, interval, timeout, healthy, unhealthy));
+    }
+
+    /**
+     * The check's path goes into a request line as it is: a path in canonical form and an optional
+     * query, printable ASCII only, so no CR, LF or space can start a second request.
+     */
+    private static void checkHealthPath(String checkPath, String at, List<FieldError> errors) {
+        int question = checkPath.indexOf('?');
+        String path = question < 0 ? checkPath : checkPath.substring(0, question);
+        String query = question < 0 ? "" : checkPath.substring(question + 1);
+        if (!path.startsWith("/")) {
+            errors.add(
+                    new FieldError(at, "must start with /, such as \"/health\"; got " + quoted(printable(checkPath))));
+        } else if (!isPrintableAscii(query) || query.indexOf('#') >= 0) {
+            errors.add(new FieldError(
+                    at,
+                    "must be a path and query of printable ASCII, without spaces, control characters or #;" + " got "
+                            + quoted(printable(checkPath))));
+        } else if (!CanonicalPath.isCanonicalForm(path)) {
+            errors.add(new FieldError(at, canonicalReason(path)));
+        }
+    }
+
+    private static String canonicalReason(String path) {
+        try {
+            return "must be a path in canonical form, such as " + quoted(CanonicalPath.of(path)) + "; got "
+                    + quoted(printable(path));
+        } catch (CanonicalPath.Refused refused) {
+            return "must be a path such as \"/health\" (" + refused.getMessage() + "); got " + quoted(printable(path));
+        }
+    }
+
+    static boolean isPrintableAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The text with control characters shown as escapes, so that an error message is one clean line. */
+    static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static int threshold(Integer value, int fallback, String path, List<FieldError> errors) {

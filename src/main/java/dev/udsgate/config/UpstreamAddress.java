@@ -34,6 +34,11 @@ public record UpstreamAddress(String text, Path socketPath, String host, int por
             throw new IllegalArgumentException(
                     "an upstream is needed, such as \"unix:/run/app.sock\" or \"http://127.0.0.1:8080\"");
         }
+        if (RouteRules.hasControlCharacter(text)) {
+            // It ends up in logs, events and the API's answers, and its host in request headers.
+            throw new IllegalArgumentException(
+                    "\"" + RouteRules.printable(text) + "\" has a control character (such as CR or LF)");
+        }
         if (text.startsWith("unix:")) {
             String path = text.substring("unix:".length());
             if (!path.startsWith("/")) {

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -22,14 +21,21 @@ final class Forwarding {
     private final Request request;
     private final Response response;
     private final Callback callback;
+    /** The canonical path as the upstream gets it, prefix stripped. */
+    private final String path;
+    /** The query as the client sent it, or null. */
+    private final String query;
+
     private Upstream upstream;
     private boolean retried;
 
-    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback) {
+    Forwarding(RouteProxy proxy, Request request, Response response, Callback callback, String path, String query) {
         this.proxy = proxy;
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.path = path;
+        this.query = query;
     }
 
     /** True if {@code request} has no body and asks for nothing the fast path does not do. */
@@ -89,16 +95,14 @@ final class Forwarding {
     private void send(UpstreamConnection connection) {
         ByteBuffer out = connection.headToFill();
         try {
-            HttpURI uri = request.getHttpURI();
-            String path = proxy.route().upstreamPath(uri.getPath());
-            String query = uri.getQuery();
             RequestHead.write(
                     out,
                     request.getMethod(),
                     query == null ? path : path + "?" + query,
                     request.getHeaders(),
                     proxy.poolOf(upstream).defaultHost(),
-                    request.getConnectionMetaData().getHttpVersion());
+                    request.getConnectionMetaData().getHttpVersion(),
+                    proxy.route().viaHost());
         } catch (BufferOverflowException e) {
             connection.close();
             return; // the connection's close ends this exchange
@@ -118,11 +122,19 @@ final class Forwarding {
      * that did not happen); otherwise it is a failure like any other.
      */
     void closedByGateway(Throwable cause) {
-        if (request.getConnectionMetaData().getConnector().isRunning()) {
-            failed(cause, true);
-            return;
-        }
-        upstream.end(false);
+        failed(cause, true);
+    }
+
+    /**
+     * True once the client's connector has begun to stop (a forced stop, past the shutdown
+     * timeout): it closes every connection on its selectors, the upstream ones among them, in no
+     * set order, so the upstream's side may end first, as a close or as an end of stream.
+     */
+    private boolean stopping() {
+        return !request.getConnectionMetaData().getConnector().isRunning();
+    }
+
+    private void cutClient(Throwable cause) {
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
         callback.failed(cause);
     }
@@ -136,6 +148,10 @@ final class Forwarding {
      */
     void failed(Throwable failure, boolean answered) {
         upstream.end(false);
+        if (stopping()) {
+            cutClient(failure);
+            return;
+        }
         if (response.isCommitted()) {
             callback.failed(failure);
             return;
@@ -152,7 +168,7 @@ final class Forwarding {
             if (next != null) {
                 retried = true;
                 if (!start(next)) {
-                    proxy.proxyWithJetty(request, response, callback, next);
+                    proxy.proxyWithJetty(request, response, callback, next, path);
                 }
                 return;
             }

@@ -1,8 +1,12 @@
 package dev.udsgate.gateway;
 
+import dev.udsgate.config.CanonicalPath;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.http.ProblemException;
+import dev.udsgate.http.ProblemKind;
+import dev.udsgate.http.ProblemWriter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,11 +16,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway: sends each request to the route that matches its host and path, or answers "no
@@ -25,12 +32,15 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class GatewayRouter extends Handler.Abstract {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayRouter.class);
+
     /** A removed or replaced route keeps serving what it has in flight for at most this long. */
     private static final Duration RETIRE_AFTER_MAX = Duration.ofSeconds(60);
 
     private final Server server;
     private final EventLog events;
     private final Handler noRoute = new NoRoute();
+    private final LoopGuard loopGuard = new LoopGuard();
     private volatile RouteTable table = RouteTable.EMPTY;
     /** Replaced routes finishing their requests; their proxies' selectors run on the server's pool until stopped. */
     private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
@@ -46,13 +56,52 @@ public final class GatewayRouter extends Handler.Abstract {
         return InvocationType.NON_BLOCKING;
     }
 
+    /**
+     * Refuses what no route may take (CONNECT and TRACE, a request that looped back, a path that
+     * could be read two ways), then matches the request's canonical path, and forwards exactly
+     * that path (less a stripped prefix) on either transport.
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        RouteRuntime route = table.match(request.getHttpURI().getHost(), Request.getPathInContext(request));
+        String method = request.getMethod();
+        if (ForwardingRules.refusesMethod(method)) {
+            return refuse(
+                    request,
+                    response,
+                    callback,
+                    ProblemException.methodNotAllowed(method, "the gateway", ForwardingRules.ALLOWED_METHODS));
+        }
+        if (loopGuard.seenIn(request.getHeaders())) {
+            return refuse(
+                    request,
+                    response,
+                    callback,
+                    new ProblemException(
+                            ProblemKind.LOOP_DETECTED,
+                            "this request has been through this udsgate before (its Via says so): a route leads back"
+                                    + " to udsgate's own socket"));
+        }
+        HttpURI uri = request.getHttpURI();
+        String path;
+        try {
+            path = CanonicalPath.of(uri.getPath());
+        } catch (CanonicalPath.Refused refused) {
+            return refuse(request, response, callback, ProblemException.badRequest(refused.getMessage()));
+        }
+        RouteRuntime route = table.match(uri.getHost(), path);
         if (route == null) {
             return noRoute.handle(request, response, callback);
         }
-        return route.proxy().handle(request, response, callback);
+        String upstreamPath = route.upstreamPath(path);
+        String query = uri.getQuery();
+        return route.proxy().forward(request, response, callback, upstreamPath, query);
+    }
+
+    /** A client's mistake: one problem answer, no stack trace, no log line above debug. */
+    private static boolean refuse(Request request, Response response, Callback callback, ProblemException problem) {
+        LOG.debug("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), problem.getMessage());
+        ProblemWriter.write(request, response, callback, problem);
+        return true;
     }
 
     /** Serves {@code routes} from now on; routes that changed or went are stopped once their requests are done. */
@@ -71,8 +120,8 @@ public final class GatewayRouter extends Handler.Abstract {
                     // check that no longer exists).
                     boolean sameCheck =
                             previous != null && previous.config().healthCheck().equals(config.healthCheck());
-                    RouteRuntime fresh =
-                            new RouteRuntime(config, server, events, sameCheck ? upstreamsOf(previous) : Map.of());
+                    RouteRuntime fresh = new RouteRuntime(
+                            config, server, events, sameCheck ? upstreamsOf(previous) : Map.of(), loopGuard.viaHost());
                     if (isStarted()) {
                         fresh.start();
                     }
@@ -103,6 +152,8 @@ public final class GatewayRouter extends Handler.Abstract {
     }
 
     private void retire(RouteRuntime route) {
+        // Its health checks end now; only its requests in flight may take their time.
+        route.stopHealthChecks();
         if (!isStarted()) {
             route.stop();
             return;

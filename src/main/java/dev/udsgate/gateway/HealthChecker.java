@@ -3,6 +3,10 @@ package dev.udsgate.gateway;
 import dev.udsgate.config.HealthCheckConfig;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
+import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.Transport;
@@ -24,6 +28,11 @@ final class HealthChecker {
     private final HealthCheckConfig check;
     private final Scheduler scheduler;
     private final EventLog events;
+    /** The check's path and query, parsed once by java.net.URI, which refuses CR, LF and spaces. */
+    private final URI target;
+
+    private final Set<Scheduler.Task> scheduled = ConcurrentHashMap.newKeySet();
+    private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     HealthChecker(RouteRuntime route, HealthCheckConfig check, Server server, EventLog events) {
@@ -31,6 +40,8 @@ final class HealthChecker {
         this.check = check;
         this.scheduler = server.getScheduler();
         this.events = events;
+        // RouteRules has checked the path already; this is the second lock on the same door.
+        this.target = URI.create(check.path());
     }
 
     void start() {
@@ -38,13 +49,29 @@ final class HealthChecker {
         route.upstreams().forEach(this::checkSoon);
     }
 
+    /** Stops at once: no check starts after this, and those under way are aborted and not counted. */
     void stop() {
         running = false;
+        scheduled.forEach(Scheduler.Task::cancel);
+        scheduled.clear();
+        inFlight.forEach(request -> request.abort(new CancellationException("the route's health checks stopped")));
     }
 
     private void checkSoon(Upstream upstream) {
-        if (running) {
-            scheduler.schedule(() -> checkNow(upstream), check.interval().toMillis(), TimeUnit.MILLISECONDS);
+        if (!running) {
+            return;
+        }
+        Scheduler.Task[] task = new Scheduler.Task[1];
+        task[0] = scheduler.schedule(
+                () -> {
+                    scheduled.remove(task[0]);
+                    checkNow(upstream);
+                },
+                check.interval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        scheduled.add(task[0]);
+        if (!running) {
+            task[0].cancel(); // stopped meanwhile
         }
     }
 
@@ -58,13 +85,19 @@ final class HealthChecker {
         Request request = route.proxy()
                 .client()
                 .newRequest(host, port)
-                .path(check.path())
+                // Jetty's client writes a path it cannot parse as it is; this one parsed.
+                .path(target.toString())
                 .timeout(check.timeout().toMillis(), TimeUnit.MILLISECONDS);
         Transport transport = route.proxy().transportOf(upstream);
         if (transport != null) {
             request.transport(transport);
         }
+        inFlight.add(request);
         request.send(result -> {
+            inFlight.remove(request);
+            if (!running) {
+                return; // the route changed or went: this check's result is nobody's
+            }
             boolean ok;
             String seen;
             if (result.isFailed()) {

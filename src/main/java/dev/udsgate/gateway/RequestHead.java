@@ -9,9 +9,8 @@ import org.eclipse.jetty.http.HttpVersion;
 
 /**
  * Writes the head of a request as the gateway forwards it: the request line with the upstream's
- * target, the client's headers without the hop-by-hop ones, and what the gateway says about
- * forwarding ({@code Via}, {@code Forwarded}, {@code X-Forwarded-Host}, {@code X-Forwarded-Proto}),
- * the same as the Jetty proxy path says it.
+ * target, the client's headers less those {@link ForwardingRules} stops, and what the gateway says
+ * about forwarding, the same as the Jetty proxy path says it.
  */
 final class RequestHead {
 
@@ -23,6 +22,7 @@ final class RequestHead {
      * @param target the path and query sent upstream
      * @param defaultHost the {@code Host} to send when the client sent none
      * @param clientVersion the client's HTTP version, which {@code Via} records
+     * @param viaHost this gateway's name in {@code Via}
      * @throws java.nio.BufferOverflowException if {@code out} is too small
      */
     static void write(
@@ -31,7 +31,8 @@ final class RequestHead {
             String target,
             HttpFields headers,
             String defaultHost,
-            HttpVersion clientVersion) {
+            HttpVersion clientVersion,
+            String viaHost) {
         put(out, method);
         out.put((byte) ' ');
         put(out, target);
@@ -48,24 +49,13 @@ final class RequestHead {
                 via = via == null ? field.getValue() : via + ", " + field.getValue();
                 continue;
             }
-            if (header == HttpHeader.HOST
-                    || header == HttpHeader.FORWARDED
-                    || header == HttpHeader.X_FORWARDED_HOST
-                    || header == HttpHeader.X_FORWARDED_PROTO
-                    || HopByHop.drops(field, named)) {
+            if (header == HttpHeader.HOST || ForwardingRules.dropsFromRequest(field, named)) {
                 continue;
             }
             field(out, field.getName(), field.getValue());
         }
-        String hop = (clientVersion == HttpVersion.HTTP_1_0 ? "1.0" : "1.1") + " udsgate";
-        field(out, "Via", via == null || via.isBlank() ? hop : via + ", " + hop);
-        // A Unix-socket client has no address to forward: say so. The client's own forwarding
-        // headers are replaced, never passed on: they are not the gateway's to vouch for.
-        field(out, "Forwarded", "for=unknown;proto=http" + (host == null ? "" : ";host=\"" + host + "\""));
-        if (host != null) {
-            field(out, "X-Forwarded-Host", host);
-        }
-        field(out, "X-Forwarded-Proto", "http");
+        ForwardingRules.addForwarding(
+                via, host, clientVersion, viaHost, (name, value) -> field(out, name.asString(), value));
         out.put(CRLF);
     }
 

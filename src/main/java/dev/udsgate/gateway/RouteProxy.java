@@ -3,6 +3,7 @@ package dev.udsgate.gateway;
 import dev.udsgate.http.Problem;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
@@ -11,9 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
@@ -28,16 +34,18 @@ import org.slf4j.LoggerFactory;
  * Forwarding} on the route's own pooled connections, which live on the listener's selector, with
  * nothing per request but the request head and the answer. The rest (bodies, {@code Expect},
  * {@code Upgrade}, or the fast path's pool at its cap) take Jetty's reverse proxy, which this class
- * is: it streams bodies both ways, with its own client and selector. Both strip hop-by-hop headers,
- * say {@code Forwarded} and {@code Via} alike, and answer failures as problems that name the route
- * and never the internals.
+ * is: it streams bodies both ways, with its own client and selector. Both obey {@link
+ * ForwardingRules} (the headers that stop here and those the gateway adds, broken answers) and
+ * answer failures as problems that name the route and never the internals ({@link #answerFailure}).
  */
 final class RouteProxy extends ProxyHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteProxy.class);
     private static final String UPSTREAM = RouteProxy.class.getName() + ".upstream";
     private static final String RETRIED = RouteProxy.class.getName() + ".retried";
-    private static final Set<String> RETRYABLE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
+    private static final String PATH = RouteProxy.class.getName() + ".path";
+    private static final String CLIENT_BODY_FAILED = RouteProxy.class.getName() + ".clientBodyFailed";
+    private static final Set<String> RETRYABLE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "DELETE");
     private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
 
     private final RouteRuntime route;
@@ -50,7 +58,7 @@ final class RouteProxy extends ProxyHandler {
         this.server = server;
         // Started by the router rather than as a child in the server's tree, so it is told its server.
         setServer(server);
-        setViaHost("udsgate");
+        setViaHost(route.viaHost());
         // One Transport per upstream, reused: HttpClient pools connections by destination, and a new
         // Transport per request would be a new destination each time.
         this.transports = Map.copyOf(route.upstreams().stream()
@@ -127,8 +135,13 @@ final class RouteProxy extends ProxyHandler {
         return transports.get(upstream);
     }
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
+    /**
+     * Forwards a request the router matched to this route.
+     *
+     * @param path the canonical path to send upstream, prefix stripped if the route strips it
+     * @param query the query as the client sent it, or null
+     */
+    boolean forward(Request request, Response response, Callback callback, String path, String query) {
         Upstream upstream = route.pick(null);
         if (upstream == null) {
             writeProblem(
@@ -139,17 +152,47 @@ final class RouteProxy extends ProxyHandler {
                     "route " + route.name() + ": no upstream to try");
             return true;
         }
-        if (Forwarding.fits(request) && new Forwarding(this, request, response, callback).start(upstream)) {
+        if (Forwarding.fits(request)
+                && new Forwarding(this, request, response, callback, path, query).start(upstream)) {
             return true;
         }
-        return proxyWithJetty(request, response, callback, upstream);
+        return proxyWithJetty(request, response, callback, upstream, path);
     }
 
-    /** Jetty's proxy path: for requests with a body, or when the fast path's pool is at its cap. */
-    boolean proxyWithJetty(Request request, Response response, Callback callback, Upstream upstream) {
+    /**
+     * Jetty's proxy path: for requests with a body, or when the fast path's pool is at its cap.
+     *
+     * <p>The gateway answers {@code Expect: 100-continue} itself, as nginx does: Jetty's server
+     * sends the client its {@code 100 Continue} when the proxy first reads the body, and the
+     * upstream gets the body without {@code Expect}. Left to Jetty's proxy, the body would wait
+     * for the upstream's own {@code 100}, and an upstream that never sends one (most do not) would
+     * stall the request until the response timeout.
+     *
+     * @param path the canonical path to send upstream, as for {@link #forward}
+     */
+    boolean proxyWithJetty(Request request, Response response, Callback callback, Upstream upstream, String path) {
         request.setAttribute(UPSTREAM, upstream);
+        request.setAttribute(PATH, path);
         upstream.begin();
-        return super.handle(request, response, callback);
+        Request forwarded = request.getHeaders().contains(HttpHeader.EXPECT) ? new WithoutExpect(request) : request;
+        return super.handle(forwarded, response, callback);
+    }
+
+    /** The client's request as Jetty's proxy sees it: without {@code Expect}, which the gateway answers. */
+    private static final class WithoutExpect extends Request.Wrapper {
+        private final HttpFields headers;
+
+        WithoutExpect(Request request) {
+            super(request);
+            this.headers = HttpFields.build(request.getHeaders())
+                    .remove(HttpHeader.EXPECT)
+                    .asImmutable();
+        }
+
+        @Override
+        public HttpFields getHeaders() {
+            return headers;
+        }
     }
 
     @Override
@@ -158,7 +201,7 @@ final class RouteProxy extends ProxyHandler {
         HttpURI uri = request.getHttpURI();
         HttpURI.Mutable target = HttpURI.build()
                 .scheme("http")
-                .path(route.upstreamPath(uri.getPath()))
+                .path((String) request.getAttribute(PATH))
                 .query(uri.getQuery());
         if (upstream.address().isUnix()) {
             // The host only names the destination; the connection goes to the socket.
@@ -184,27 +227,70 @@ final class RouteProxy extends ProxyHandler {
         return proxied;
     }
 
-    /** A Unix-socket client has no address to forward: say so, and forward what is known. */
+    /** The client's headers less those {@link ForwardingRules} stops: the same rule as the fast path's. */
     @Override
-    protected void addForwardedHeader(Request request, org.eclipse.jetty.client.Request proxied) {
-        String host = request.getHeaders().get(HttpHeader.HOST);
+    protected void copyRequestHeaders(Request request, org.eclipse.jetty.client.Request proxied) {
+        HttpFields client = request.getHeaders();
+        Set<String> named = HopByHop.named(client);
         proxied.headers(headers -> {
-            headers.put(
-                    HttpHeader.FORWARDED, "for=unknown;proto=http" + (host == null ? "" : ";host=\"" + host + "\""));
-            if (host != null) {
-                headers.put(HttpHeader.X_FORWARDED_HOST, host);
+            for (HttpField field : client) {
+                if (!ForwardingRules.dropsFromRequest(field, named)) {
+                    headers.add(field);
+                }
             }
-            headers.put(HttpHeader.X_FORWARDED_PROTO, "http");
         });
     }
 
-    /** Jetty drops the standard hop-by-hop headers of a response; those its Connection header names must go too. */
+    /** What the gateway says about forwarding ({@code Via}, {@code Forwarded}, ...), as the fast path says it. */
+    @Override
+    protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request proxied) {
+        HttpFields client = request.getHeaders();
+        String via = client.contains(HttpHeader.VIA) ? String.join(", ", client.getValuesList(HttpHeader.VIA)) : null;
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        proxied.headers(headers -> ForwardingRules.addForwarding(
+                via, client.get(HttpHeader.HOST), version, route.viaHost(), headers::put));
+    }
+
+    /** Notes a client's body that could not be parsed (a bad chunk): that failure is the client's. */
+    @Override
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
+            Request request, Response response, org.eclipse.jetty.client.Request proxied) {
+        return new ProxyRequestContent(request) {
+            @Override
+            public Content.Chunk read() {
+                Content.Chunk chunk = super.read();
+                // Only the parser's verdict on the client's bytes: a failure the gateway caused
+                // itself (aborting on a broken answer) fails this content too, and stays the upstream's.
+                if (chunk != null && Content.Chunk.isFailure(chunk) && chunk.getFailure() instanceof HttpException) {
+                    request.setAttribute(CLIENT_BODY_FAILED, chunk.getFailure());
+                }
+                return chunk;
+            }
+        };
+    }
+
+    /**
+     * Jetty drops the standard hop-by-hop headers of a response; those its Connection header names
+     * must go too. An unsolicited {@code 101} is a broken answer ({@link ForwardingRules#isUnsolicitedSwitch}).
+     */
     @Override
     protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
             Request request, org.eclipse.jetty.client.Request proxied, Response response, Callback callback) {
         return new ProxyResponseListener(request, proxied, response, callback) {
             @Override
+            public void onBegin(org.eclipse.jetty.client.Response upstreamResponse) {
+                if (ForwardingRules.isUnsolicitedSwitch(upstreamResponse.getStatus())) {
+                    upstreamResponse.abort(new IOException("the upstream switched protocols unasked"));
+                    return;
+                }
+                super.onBegin(upstreamResponse);
+            }
+
+            @Override
             public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
+                if (ForwardingRules.isUnsolicitedSwitch(upstreamResponse.getStatus())) {
+                    return;
+                }
                 super.onHeaders(upstreamResponse);
                 HopByHop.named(upstreamResponse.getHeaders()).forEach(response.getHeaders()::remove);
             }
@@ -258,7 +344,7 @@ final class RouteProxy extends ProxyHandler {
                         upstream.address(),
                         other.address());
                 proxied.abort(failure);
-                proxyWithJetty(request, response, callback, other);
+                proxyWithJetty(request, response, callback, other, (String) request.getAttribute(PATH));
                 return;
             }
         }
@@ -268,7 +354,16 @@ final class RouteProxy extends ProxyHandler {
 
     /** The one mapping of an upstream's failure to the client's answer, for both paths. */
     void answerFailure(Request request, Response response, Callback callback, Throwable failure) {
-        if (failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException) {
+        if (request.getAttribute(CLIENT_BODY_FAILED) instanceof HttpException bad) {
+            // The client's mistake, not the upstream's: a 400 that says what was wrong.
+            writeProblem(
+                    request,
+                    response,
+                    callback,
+                    ProblemKind.BAD_REQUEST,
+                    "the request's body could not be read: "
+                            + (bad.getReason() == null ? "it is malformed" : bad.getReason()));
+        } else if (failure instanceof TimeoutException || failure.getCause() instanceof TimeoutException) {
             writeProblem(
                     request,
                     response,

@@ -33,27 +33,44 @@ public final class RouteRegistry {
     private final Optional<RouteStore> store;
     private final EventLog events;
     private final GatewayRouter router;
+    private final List<java.nio.file.Path> ownSockets;
     private Map<String, RouteDocument> changes = new LinkedHashMap<>();
     private Map<String, Versioned> current = Map.of();
 
     /**
      * @param stateFile where API changes are kept; empty: they last until the process ends
+     * @param ownSockets udsgate's own listener paths, which no route may lead back to
      */
     public RouteRegistry(
             List<RouteConfig> configured,
             Optional<java.nio.file.Path> stateFile,
             EventLog events,
-            GatewayRouter router) {
+            GatewayRouter router,
+            List<java.nio.file.Path> ownSockets) {
         Map<String, RouteConfig> byName = new LinkedHashMap<>();
         configured.forEach(route -> byName.put(route.name(), route));
         this.configured = Collections.unmodifiableMap(byName);
         this.store = stateFile.map(RouteStore::new);
         this.events = events;
         this.router = router;
+        this.ownSockets = List.copyOf(ownSockets);
+    }
+
+    /** udsgate's own listener paths: a route to one of them is refused ({@link RouteRules#checkNotOwnSocket}). */
+    public List<java.nio.file.Path> ownSockets() {
+        return ownSockets;
     }
 
     /** Reads the state file and installs the routes; a state file that cannot be used fails the start. */
     public synchronized void load() {
+        List<FieldError> configErrors = new ArrayList<>();
+        List<RouteConfig> configuredRoutes = List.copyOf(configured.values());
+        for (int i = 0; i < configuredRoutes.size(); i++) {
+            RouteRules.checkNotOwnSocket(configuredRoutes.get(i), ownSockets, "routes[" + i + "]", configErrors);
+        }
+        if (!configErrors.isEmpty()) {
+            throw new InvalidConfigException("the configuration", configErrors);
+        }
         if (store.isPresent()) {
             try {
                 changes = store.get().load();
@@ -65,7 +82,9 @@ public final class RouteRegistry {
             List<FieldError> errors = new ArrayList<>();
             changes.forEach((name, doc) -> {
                 if (doc != null) {
-                    RouteRules.check(doc, "routes." + name, errors);
+                    RouteRules.check(doc, "routes." + name, errors)
+                            .ifPresent(
+                                    route -> RouteRules.checkNotOwnSocket(route, ownSockets, "routes." + name, errors));
                 }
             });
             if (!errors.isEmpty()) {

@@ -26,9 +26,19 @@ final class RouteRuntime {
     private final RouteProxy proxy;
     private final HealthChecker checker;
     private final String hostSuffix;
+    private final String viaHost;
 
-    RouteRuntime(RouteConfig config, Server server, EventLog events, Map<UpstreamAddress, Upstream> previous) {
+    /**
+     * @param viaHost the gateway's name in {@code Via}, with its loop-detection token ({@link LoopGuard})
+     */
+    RouteRuntime(
+            RouteConfig config,
+            Server server,
+            EventLog events,
+            Map<UpstreamAddress, Upstream> previous,
+            String viaHost) {
         this.config = config;
+        this.viaHost = viaHost;
         this.upstreams = config.upstreams().stream()
                 .map(address -> previous.getOrDefault(address, new Upstream(config.name(), address)))
                 .toList();
@@ -58,6 +68,10 @@ final class RouteRuntime {
         return proxy;
     }
 
+    String viaHost() {
+        return viaHost;
+    }
+
     void start() {
         try {
             proxy.start();
@@ -69,10 +83,18 @@ final class RouteRuntime {
         }
     }
 
-    void stop() {
+    /**
+     * Ends the health checks at once: a route replaced or deleted must not keep probing its
+     * upstreams while its proxy finishes what it has in flight.
+     */
+    void stopHealthChecks() {
         if (checker != null) {
             checker.stop();
         }
+    }
+
+    void stop() {
+        stopHealthChecks();
         LifeCycle.stop(proxy);
         LOG.debug("route {}: proxy stopped", name());
     }
@@ -114,7 +136,11 @@ final class RouteRuntime {
                 : lower.equals(config.host().get());
     }
 
-    /** Prefix matching on a segment boundary: {@code /api} takes {@code /api} and {@code /api/x}, not {@code /apix}. */
+    /**
+     * Prefix matching on a segment boundary: {@code /api} takes {@code /api} and {@code /api/x}, not
+     * {@code /apix}; on the request's canonical path ({@link dev.udsgate.config.CanonicalPath}),
+     * the form the prefix is written in too.
+     */
     boolean matchesPath(String path) {
         String prefix = config.pathPrefix();
         if (!path.startsWith(prefix)) {
@@ -123,7 +149,7 @@ final class RouteRuntime {
         return prefix.endsWith("/") || path.length() == prefix.length() || path.charAt(prefix.length()) == '/';
     }
 
-    /** The path sent upstream: with the prefix removed when the route strips it. */
+    /** The path sent upstream: the canonical path that matched, with the prefix removed when the route strips it. */
     String upstreamPath(String path) {
         if (!config.stripPrefix() || config.pathPrefix().equals("/")) {
             return path;

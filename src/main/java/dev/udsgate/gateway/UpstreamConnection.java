@@ -456,7 +456,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     @Override
     public boolean headerComplete() {
         if (interim) {
-            if (status == 101) {
+            if (ForwardingRules.isUnsolicitedSwitch(status)) {
                 failure = new IOException("the upstream switched protocols unasked");
                 return true;
             }

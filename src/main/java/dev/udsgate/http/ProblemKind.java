@@ -11,7 +11,8 @@ public enum ProblemKind {
     INTERNAL(500, "Internal Server Error", "internal"),
     BAD_GATEWAY(502, "Bad Gateway", "bad-gateway"),
     UNAVAILABLE(503, "Service Unavailable", "unavailable"),
-    GATEWAY_TIMEOUT(504, "Gateway Timeout", "gateway-timeout");
+    GATEWAY_TIMEOUT(504, "Gateway Timeout", "gateway-timeout"),
+    LOOP_DETECTED(508, "Loop Detected", "loop-detected");
 
     private final int status;
     private final String title;

@@ -68,9 +68,12 @@ class HealthCheckTest {
         }
     }
 
-    /** A route "pair" to a.sock and {@code second}, checked every 100 ms; one success brings an upstream back. */
+    /**
+     * A route "pair" to a.sock and {@code second}, checked every second (the least); one success
+     * brings an upstream back.
+     */
     private TestServer pairWithChecks(int unhealthyThreshold, String second) {
-        var check = new RouteDocument.HealthCheckDocument("/health", "100ms", "1s", 1, unhealthyThreshold);
+        var check = new RouteDocument.HealthCheckDocument("/health", "1s", "1s", 1, unhealthyThreshold);
         return TestServer.on(dir.resolve("udsgate.sock"))
                 .routes(List.of(GatewayTest.route(
                         "pair",
@@ -82,6 +85,63 @@ class HealthCheckTest {
                         "unix:" + dir.resolve("a.sock"),
                         "unix:" + dir.resolve(second))))
                 .start();
+    }
+
+    @Test
+    void aDeletedRoutesHealthChecksStopAtOnce() throws Exception {
+        try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"));
+                TestServer server = checkedRoute("a.sock")) {
+            awaitChecks(a, 1);
+
+            server.api().delete("/v1/routes/checked").then().statusCode(204);
+
+            assertNoMoreChecks(a);
+        }
+    }
+
+    @Test
+    void aReplacedRoutesOldHealthChecksStopAtOnce() throws Exception {
+        try (TestUpstream a = TestUpstream.onUnixSocket("a", dir.resolve("a.sock"));
+                TestUpstream b = TestUpstream.onUnixSocket("b", dir.resolve("b.sock"));
+                TestServer server = checkedRoute("a.sock")) {
+            awaitChecks(a, 1);
+
+            server.api()
+                    .contentType("application/json")
+                    .body("{\"host\":\"checked\",\"upstreams\":[\"unix:" + dir.resolve("b.sock")
+                            + "\"],\"healthCheck\":{\"path\":\"/health\",\"interval\":\"1s\"}}")
+                    .put("/v1/routes/checked")
+                    .then()
+                    .statusCode(200);
+
+            assertNoMoreChecks(a);
+            assertThat(b.requests()).as("the new route checks its own upstream").isPositive();
+        }
+    }
+
+    /** A route "checked" to {@code socket}, its health checked every second, with a 60 s response timeout. */
+    private TestServer checkedRoute(String socket) {
+        var check = new RouteDocument.HealthCheckDocument("/health", "1s", "1s", 1, 1);
+        return TestServer.on(dir.resolve("udsgate.sock"))
+                .routes(List.of(GatewayTest.route(
+                        "checked", "checked", null, null, "60s", check, "unix:" + dir.resolve(socket))))
+                .start();
+    }
+
+    private static void awaitChecks(TestUpstream upstream, int checks) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (upstream.requests() < checks && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(upstream.requests()).isGreaterThanOrEqualTo(checks);
+    }
+
+    /** More than two intervals pass, and the upstream is not asked again. */
+    private static void assertNoMoreChecks(TestUpstream upstream) throws InterruptedException {
+        Thread.sleep(200); // a check already on its way when the answer came may still arrive
+        long before = upstream.requests();
+        Thread.sleep(2_500);
+        assertThat(upstream.requests()).as("health checks after the change").isEqualTo(before);
     }
 
     private static Set<String> upstreamsAnswering(TestServer server, int requests) throws Exception {

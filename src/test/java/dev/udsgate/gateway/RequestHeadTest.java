@@ -12,7 +12,7 @@ class RequestHeadTest {
 
     private static String write(HttpFields headers, HttpVersion version) {
         ByteBuffer out = ByteBuffer.allocate(4096);
-        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version);
+        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version, "udsgate");
         return new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
     }
 
@@ -29,6 +29,11 @@ class RequestHeadTest {
                 .add("Forwarded", "for=10.0.0.1")
                 .add("X-Forwarded-Host", "evil")
                 .add("X-Forwarded-Proto", "https")
+                .add("X-Forwarded-For", "10.0.0.1")
+                .add("X-Real-IP", "10.0.0.1")
+                .add("X-Forwarded-Port", "443")
+                .add("x-original-url", "/admin")
+                .add("Expect", "100-continue")
                 .add("Cookie", "a=1");
 
         assertThat(write(headers, HttpVersion.HTTP_1_1))
@@ -41,6 +46,12 @@ class RequestHeadTest {
                         + "X-Forwarded-Host: app\r\n"
                         + "X-Forwarded-Proto: http\r\n"
                         + "\r\n");
+    }
+
+    @Test
+    void aHostWithAQuoteCannotEndTheForwardedQuotedString() {
+        assertThat(write(HttpFields.build().add("Host", "a\"b"), HttpVersion.HTTP_1_1))
+                .contains("Forwarded: for=unknown;proto=http;host=\"a\\\"b\"\r\n");
     }
 
     @Test

@@ -214,6 +214,38 @@ class RoutesApiTest {
     }
 
     @Test
+    void valuesThatEndUpInARequestAndTheGatewaysLimitsAreCheckedAtTheApi() {
+        start();
+        String sock = "unix:" + dir.resolve("orders.sock");
+        server.api()
+                .contentType("application/json")
+                .body("{\"host\":\"orders\",\"upstreams\":[\"" + sock + "\\r\\n\"],"
+                        + "\"healthCheck\":{\"path\":\"/health HTTP/1.1\\r\\n\\r\\nDELETE /admin/everything\","
+                        + "\"interval\":\"100ms\"}}")
+                .put("/v1/routes/orders")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.path", equalTo(List.of("upstreams[0]", "healthCheck.path", "healthCheck.interval")))
+                .body("errors[1].reason", containsString("\\r\\n"))
+                .body("errors[2].reason", equalTo("must be at least 1s; got 100ms"));
+
+        StringBuilder many = new StringBuilder("{\"host\":\"orders\",\"upstreams\":[");
+        for (int i = 0; i <= 64; i++) {
+            many.append(i == 0 ? "" : ",").append("\"unix:/run/u").append(i).append(".sock\"");
+        }
+        server.api()
+                .contentType("application/json")
+                .body(many.append("]}").toString())
+                .put("/v1/routes/orders")
+                .then()
+                .statusCode(400)
+                .body("errors[0].path", equalTo("upstreams"))
+                .body("errors[0].reason", equalTo("has 65 upstreams; a route may have at most 64"));
+        server.api().get("/v1/routes/orders").then().statusCode(404);
+    }
+
+    @Test
     void deletingARouteStopsItsTrafficAndIsRemembered() {
         start();
         server.api().delete("/v1/routes/billing").then().statusCode(204);

@@ -56,6 +56,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final Script script;
     private final AtomicInteger connections = new AtomicInteger();
     private final List<String> heads = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
 
     private ScriptedUpstream(ServerSocketChannel listener, Script script) {
         this.listener = listener;
@@ -86,6 +87,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         return heads;
     }
 
+    /** The request bodies received (Content-Length or chunked; "" for none), in the order of {@link #heads}. */
+    public List<String> bodies() {
+        return bodies;
+    }
+
     private void accept() {
         while (listener.isOpen()) {
             try {
@@ -109,6 +115,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                     return;
                 }
                 heads.add(head);
+                bodies.add(readBody(in, head));
                 Reply reply = script.reply(connection, request, head);
                 for (int i = 0; i < reply.parts().size(); i++) {
                     if (i > 0) {
@@ -125,6 +132,48 @@ public final class ScriptedUpstream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The body the head announces, read whole: the gateway must have sent it before the answer comes. */
+    private static String readBody(InputStream in, String head) throws IOException {
+        String lower = head.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("\r\ntransfer-encoding: chunked")) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            while (true) {
+                String size = readLine(in);
+                int length;
+                try {
+                    length = Integer.parseInt(size.split(";")[0].strip(), 16);
+                } catch (NumberFormatException cut) {
+                    throw new IOException("the body ended early"); // the gateway gave up on it
+                }
+                if (length == 0) {
+                    for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                        // trailers
+                    }
+                    return body.toString(StandardCharsets.ISO_8859_1);
+                }
+                body.write(in.readNBytes(length));
+                readLine(in);
+            }
+        }
+        int at = lower.indexOf("\r\ncontent-length:");
+        if (at < 0) {
+            return "";
+        }
+        int end = lower.indexOf("\r\n", at + 2);
+        int length = Integer.parseInt(
+                lower.substring(at + "\r\ncontent-length:".length(), end).strip());
+        return new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+            line.write(b);
+        }
+        String text = line.toString(StandardCharsets.ISO_8859_1);
+        return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
     }
 
     private static String readHead(InputStream in) throws IOException {

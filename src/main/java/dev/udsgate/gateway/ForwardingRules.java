@@ -1,0 +1,144 @@
+package dev.udsgate.gateway;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
+
+/**
+ * What every forwarded request obeys, whichever transport carries it (the fast path's {@link
+ * RequestHead} or Jetty's proxy in {@link RouteProxy}): which methods are refused, which of the
+ * client's headers stop here, what the gateway says instead, and which answers are broken. A
+ * transport only moves bytes; a rule lives here once.
+ */
+final class ForwardingRules {
+
+    /**
+     * Methods the gateway refuses with 405, before any route: {@code CONNECT} asks for a tunnel,
+     * which no route offers, and nginx answers {@code TRACE} with 405 too (it would echo the
+     * client's headers, credentials included, back to any script that can send one).
+     */
+    private static final Set<String> REFUSED_METHODS =
+            Set.of(HttpMethod.CONNECT.asString(), HttpMethod.TRACE.asString());
+
+    /** What a 405 of the gateway says may be sent instead; the upstream has the last word on the rest. */
+    static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
+    /**
+     * Headers in which a client speaks for a peer, a proxy or the original request. udsgate never
+     * passes on a client's claims in them: it says what it knows itself ({@code Forwarded},
+     * {@code X-Forwarded-Host}, {@code X-Forwarded-Proto}), and a Unix-socket client has no address
+     * or port to forward, so the others are dropped.
+     */
+    private static final Set<HttpHeader> IDENTITY = EnumSet.of(
+            HttpHeader.FORWARDED,
+            HttpHeader.X_FORWARDED_FOR,
+            HttpHeader.X_FORWARDED_HOST,
+            HttpHeader.X_FORWARDED_PORT,
+            HttpHeader.X_FORWARDED_PROTO,
+            HttpHeader.X_FORWARDED_SERVER);
+
+    /** The same, for names Jetty has no constant for. */
+    private static final List<String> OTHER_IDENTITY = List.of(
+            "X-Real-IP",
+            "X-Client-IP",
+            "True-Client-IP",
+            "X-Forwarded-Prefix",
+            "X-Forwarded-Scheme",
+            "X-Forwarded-Ssl",
+            "Front-End-Https",
+            "X-Original-URL",
+            "X-Rewrite-URL");
+
+    /** Where the gateway's own forwarding headers go: a request head being written, or Jetty's request. */
+    interface Sink {
+        void put(HttpHeader header, String value);
+    }
+
+    private ForwardingRules() {}
+
+    static boolean refusesMethod(String method) {
+        return REFUSED_METHODS.contains(method);
+    }
+
+    /** True if a header named {@code name} is one of the identity headers the gateway replaces or drops. */
+    static boolean isIdentity(HttpField field) {
+        HttpHeader header = field.getHeader();
+        if (header != null) {
+            return IDENTITY.contains(header);
+        }
+        String name = field.getName();
+        for (String identity : OTHER_IDENTITY) {
+            if (identity.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True if the client's {@code field} must not be forwarded as it is: hop-by-hop headers (and
+     * those {@code Connection} names), identity headers, {@code Expect} (the gateway answers it
+     * itself, as nginx does: an upstream that never sends {@code 100} must not stall the request),
+     * and {@code Via} (which {@link #addForwarding} extends). {@code Host} is kept; each transport
+     * writes it where it must.
+     *
+     * @param named the lower-case names the {@code Connection} header listed ({@link HopByHop#named})
+     */
+    static boolean dropsFromRequest(HttpField field, Set<String> named) {
+        HttpHeader header = field.getHeader();
+        return header == HttpHeader.VIA
+                || header == HttpHeader.EXPECT
+                || HopByHop.drops(field, named)
+                || isIdentity(field);
+    }
+
+    /**
+     * Says what the gateway knows about the request it forwards.
+     *
+     * @param clientVia the {@code Via} values the client sent, joined, or null
+     * @param host the client's {@code Host}, or null
+     * @param clientVersion the client's HTTP version, which {@code Via} records
+     * @param viaHost this gateway's name in {@code Via} ({@link LoopGuard#viaHost})
+     */
+    static void addForwarding(String clientVia, String host, HttpVersion clientVersion, String viaHost, Sink sink) {
+        String hop = (clientVersion == HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + viaHost;
+        sink.put(HttpHeader.VIA, clientVia == null || clientVia.isBlank() ? hop : clientVia + ", " + hop);
+        // A Unix-socket client has no address to forward: say so.
+        sink.put(
+                HttpHeader.FORWARDED,
+                host == null ? "for=unknown;proto=http" : "for=unknown;proto=http;host=" + quoted(host));
+        if (host != null) {
+            sink.put(HttpHeader.X_FORWARDED_HOST, host);
+        }
+        sink.put(HttpHeader.X_FORWARDED_PROTO, "http");
+    }
+
+    /**
+     * True if an upstream's {@code 1xx} answer is broken: {@code 101} switches protocols, which the
+     * gateway never asks for (it does not pass {@code Upgrade} on), so what follows is not HTTP the
+     * client asked for. Other interim answers are dropped and the final answer awaited.
+     */
+    static boolean isUnsolicitedSwitch(int status) {
+        return status == 101;
+    }
+
+    /** An RFC 9110 quoted-string: a host the client sent with a quote or backslash cannot end it early. */
+    private static String quoted(String text) {
+        if (text.indexOf('"') < 0 && text.indexOf('\\') < 0) {
+            return "\"" + text + "\"";
+        }
+        StringBuilder out = new StringBuilder(text.length() + 4).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.append('"').toString();
+    }
+}
