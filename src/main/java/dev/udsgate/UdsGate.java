@@ -9,6 +9,7 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.http.ProblemErrorHandler;
+import dev.udsgate.http.RequestRules;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
 import dev.udsgate.socket.UnixListener;
@@ -26,6 +27,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
@@ -34,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One udsgate: its listeners, the API and the gateway behind them. Owns start and stop.
  *
- * <p>Request flow: listener connector → request counter → graceful-stop tracking → API (reserved
- * paths) → gateway (everything else).
+ * <p>Request flow: listener connector → request counter → graceful-stop tracking → request rules → API
+ * (reserved paths) → gateway (everything else).
  */
 public final class UdsGate {
 
@@ -83,6 +85,9 @@ public final class UdsGate {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // A request without Host (HTTP/1.0) gets this authority; left unset, Jetty would take the
+        // socket's private bind path for it, refuse the request and log that path.
+        http.setServerAuthority(new HostPort("localhost"));
         for (var listenerConfig : config.listeners()) {
             UnixListener listener = new UnixListener(
                     listenerConfig,
@@ -116,7 +121,7 @@ public final class UdsGate {
                 gateway,
                 heartbeat(config),
                 listeners);
-        requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
+        requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
         routes.load();
         server.setHandler(requests);
     }
