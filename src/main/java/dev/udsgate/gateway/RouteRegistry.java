@@ -5,12 +5,12 @@ import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteDocument;
 import dev.udsgate.config.RouteRules;
+import dev.udsgate.config.StateFileException;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -51,9 +51,13 @@ public final class RouteRegistry {
         this.router = router;
     }
 
-    /** Reads the state file and installs the routes; a state file that cannot be used fails the start. */
+    /**
+     * Reads the state file and installs the routes; a state file that cannot be used fails the start,
+     * and so does one that could never be written (its folder is missing), rather than every change.
+     */
     public synchronized void load() {
         if (store.isPresent()) {
+            store.get().checkFolder();
             try {
                 changes = store.get().load();
             } catch (IOException e) {
@@ -128,8 +132,9 @@ public final class RouteRegistry {
             try {
                 store.get().save(next);
             } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot write the route state file " + store.get().file(), e);
+                throw new StateFileException("the change was not made: the route state file "
+                        + store.get().file() + " cannot be written: "
+                        + store.get().reason(e));
             }
         }
         changes = next;
