@@ -31,6 +31,7 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine commandLine = new CommandLine(new UdsgateCommand())
                 .addSubcommand(new ServeCommand())
+                .addSubcommand(new EchoCommand())
                 .setParameterExceptionHandler((e, arguments) -> {
                     err.println("udsgate: " + e.getMessage() + " (see 'udsgate " + helpFor(e.getCommandLine())
                             + "--help')");
