@@ -47,8 +47,11 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *   <li>Other whole numbers may not start with 0, which YAML 1.1 would read as octal.
  *   <li>Text keys take any scalar as written: {@code group: 0100} is the group "0100", not 64.
  *   <li>YAML aliases ({@code *name}) are refused: the parser does not expand them.
- *   <li>A file that starts with <code>{</code> is read as JSON first, so JSON indented with tabs
- *       (which YAML forbids) works; if it is not JSON, it is read as YAML.
+ *   <li>A file whose name ends in {@code .json} is strict JSON: a trailing comma is an error, not
+ *       YAML's to forgive. Another file that starts with <code>{</code> is read as JSON first, so JSON
+ *       indented with tabs (which YAML forbids) works; if it is not JSON, it is read as YAML.
+ *   <li>A route sent to the API ({@link #apiRoute}) is read the same way, as strict JSON, with the
+ *       same errors in JSON's words.
  * </ul>
  *
  * <p>The file is walked as a tree that keeps each scalar's text rather than bound to classes: that

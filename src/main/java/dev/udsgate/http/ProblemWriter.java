@@ -28,13 +28,17 @@ public final class ProblemWriter {
     public static void write(Request request, Response response, Callback callback, ProblemException failure) {
         ProblemKind kind = failure.kind();
         Problem problem = new Problem(
-                kind.type(),
-                kind.title(),
-                kind.status(),
-                failure.getMessage(),
-                Request.getPathInContext(request),
-                failure.errors());
+                kind.type(), kind.title(), kind.status(), failure.getMessage(), instance(request), failure.errors());
         write(response, callback, problem, failure.headers());
+    }
+
+    /**
+     * The path as the client sent it, still percent-encoded and with any {@code ;parameters}, which
+     * Jetty's decoded path drops: a problem about {@code /v1/routes/a;b} must not name {@code /v1/routes/a}.
+     */
+    private static String instance(Request request) {
+        String sent = request.getHttpURI().getPath();
+        return sent == null ? Request.getPathInContext(request) : sent;
     }
 
     public static void write(Response response, Callback callback, Problem problem, Map<String, String> headers) {

@@ -140,6 +140,7 @@ class RouteBodyTest {
                 JsonNode problem = JSON.readTree(answer.body());
                 assertThat(problem.get("detail").asText())
                         .startsWith("the route name in the path must be 1 to 64 lower-case letters, digits and dashes");
+                assertThat(problem.get("instance").asText()).isEqualTo(target);
             }
         }
         try (RawHttp http = RawHttp.connect(server.socket())) {
