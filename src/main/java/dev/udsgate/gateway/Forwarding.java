@@ -3,10 +3,12 @@ package dev.udsgate.gateway;
 import dev.udsgate.socket.ListenerConnector;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -118,13 +120,35 @@ final class Forwarding {
      * that did not happen); otherwise it is a failure like any other.
      */
     void closedByGateway(Throwable cause) {
-        if (request.getConnectionMetaData().getConnector().isRunning()) {
+        if (!stopping()) {
             failed(cause, true);
             return;
         }
+        cut(cause);
+    }
+
+    /**
+     * Whether the listener is stopping: stopped, or in the graceful phase of a stop, in which it
+     * closes every connection idle for its shutdown idle timeout, the upstream's included.
+     */
+    private boolean stopping() {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        return !connector.isRunning() || connector.isShutdown();
+    }
+
+    private void cut(Throwable cause) {
         upstream.end(false);
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
         callback.failed(cause);
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -135,6 +159,12 @@ final class Forwarding {
      * @param answered whether the upstream had begun to answer
      */
     void failed(Throwable failure, boolean answered) {
+        if (stopping() && isTimeout(failure)) {
+            // The stop's idle timeout closed the upstream connection, not the upstream's silence:
+            // the client is cut as every other connection is, not told of an upstream failure.
+            cut(failure);
+            return;
+        }
         upstream.end(false);
         if (response.isCommitted()) {
             callback.failed(failure);
