@@ -136,6 +136,16 @@ final class Forwarding {
         return !connector.isRunning() || connector.isShutdown();
     }
 
+    /**
+     * Whether {@code failure} is the stop's doing: once the listener has stopped, any failure (its
+     * selector closes every connection, in no set order, and a read may fail before the close is
+     * seen); in the graceful phase, an idle timeout (the stop's shutdown idle timeout).
+     */
+    private boolean closedByStop(Throwable failure) {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        return !connector.isRunning() || (connector.isShutdown() && isTimeout(failure));
+    }
+
     private void cut(Throwable cause) {
         upstream.end(false);
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
@@ -159,9 +169,9 @@ final class Forwarding {
      * @param answered whether the upstream had begun to answer
      */
     void failed(Throwable failure, boolean answered) {
-        if (stopping() && isTimeout(failure)) {
-            // The stop's idle timeout closed the upstream connection, not the upstream's silence:
-            // the client is cut as every other connection is, not told of an upstream failure.
+        if (closedByStop(failure)) {
+            // The stop closed the upstream connection, not the upstream: the client is cut as every
+            // other connection is, not told of an upstream failure.
             cut(failure);
             return;
         }
