@@ -11,6 +11,7 @@ import dev.udsgate.events.Occurrence;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.http.ProblemErrorHandler;
+import dev.udsgate.http.RequestRules;
 import dev.udsgate.peer.PeerReader;
 import dev.udsgate.peer.ProcFs;
 import dev.udsgate.socket.ListenerConnector;
@@ -29,6 +30,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
@@ -37,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One udsgate: its listeners, the API and the gateway behind them. Owns start and stop.
  *
- * <p>Request flow: listener connector → request counter → graceful-stop tracking → API (reserved
- * paths) → gateway (everything else).
+ * <p>Request flow: listener connector → request counter → graceful-stop tracking → request rules → API
+ * (reserved paths) → gateway (everything else).
  */
 public final class UdsGate {
 
@@ -88,6 +90,9 @@ public final class UdsGate {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // A request without Host (HTTP/1.0) gets this authority; left unset, Jetty would take the
+        // socket's private bind path for it, refuse the request and log that path.
+        http.setServerAuthority(new HostPort("localhost"));
         for (var listenerConfig : config.listeners()) {
             UnixListener listener = new UnixListener(
                     listenerConfig,
@@ -124,7 +129,7 @@ public final class UdsGate {
                 gateway,
                 heartbeat(config),
                 listeners);
-        requests.setHandler(new GracefulHandler(new ApiHandler(ApiRoutes.table(context), gateway)));
+        requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
         routes.load();
         server.setHandler(requests);
     }

@@ -5,6 +5,9 @@ import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
 import dev.udsgate.socket.UnixListener;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -44,13 +47,28 @@ public final class ApiHandler extends Handler.Wrapper {
         } catch (ProblemException failure) {
             ProblemWriter.write(request, response, callback, failure);
         } catch (RuntimeException failure) {
+            Optional<ProblemException> known = ProblemException.of(failure);
+            if (known.isPresent()) {
+                logKnown(request, known.get());
+                ProblemWriter.write(request, response, callback, known.get());
+                return;
+            }
             LOG.warn("{} {} failed", request.getMethod(), Request.getPathInContext(request), failure);
             ProblemWriter.write(
                     request,
                     response,
                     callback,
-                    new ProblemException(
-                            ProblemKind.INTERNAL, "the server failed to answer this request; its log has the details"));
+                    new ProblemException(ProblemKind.INTERNAL, ProblemWriter.SERVER_FAILED));
+        }
+    }
+
+    /** One line: a client's mistake only at DEBUG, a failure the operator must see (a disk) at WARN. */
+    private static void logKnown(Request request, ProblemException problem) {
+        String path = Request.getPathInContext(request);
+        if (problem.kind().status() >= 500) {
+            LOG.warn("{} {}: {} {}", request.getMethod(), path, problem.kind().status(), problem.getMessage());
+        } else {
+            LOG.debug("{} {}: {} {}", request.getMethod(), path, problem.kind().status(), problem.getMessage());
         }
     }
 
@@ -63,7 +81,8 @@ public final class ApiHandler extends Handler.Wrapper {
         return InvocationType.NON_BLOCKING;
     }
 
-    private void answer(Request request, String path, Response response, Callback callback) {
+    private void answer(Request request, String canonicalPath, Response response, Callback callback) {
+        String path = asSent(request, canonicalPath);
         Routes.Match match = routes.match(request.getMethod(), path);
         if (match instanceof Routes.Found found) {
             ApiCall call = new ApiCall(request, found.pathParameters(), UnixListener.serving(request));
@@ -73,5 +92,19 @@ public final class ApiHandler extends Handler.Wrapper {
         } else {
             throw ProblemException.notFound("no API endpoint at " + path);
         }
+    }
+
+    /**
+     * The path to route on: Jetty's, unless the client sent {@code ;parameters}, which Jetty drops
+     * from it; then the path as sent, decoded, so that {@code /v1/routes/a;b} names "a;b" (which
+     * the route rules refuse) and never route "a".
+     */
+    private static String asSent(Request request, String canonicalPath) {
+        String raw = request.getHttpURI().getPath();
+        if (raw == null || raw.indexOf(';') < 0) {
+            return canonicalPath;
+        }
+        // Jetty has checked the percent-encoding already; its own decodePath would drop the parameters.
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 }

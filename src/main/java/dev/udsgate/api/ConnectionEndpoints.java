@@ -3,7 +3,9 @@ package dev.udsgate.api;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.connections.ConnectionSnapshot;
 import dev.udsgate.connections.ConnectionState;
+import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
+import dev.udsgate.http.ProblemKind;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -31,7 +33,7 @@ final class ConnectionEndpoints {
                 .map(label -> ConnectionState.parse(label)
                         .orElseThrow(() -> ProblemException.badRequest(
                                 "query parameter 'state' must be one of " + STATES + ", got '" + label + "'")));
-        return Reply.json(registry.list(state, query.single("user")));
+        return Reply.json(registry.list(state, query.user("user")));
     }
 
     Reply self(ApiCall call) {
@@ -48,7 +50,10 @@ final class ConnectionEndpoints {
         String id = call.pathParameter("id");
         String target = SELF.equals(id) ? own(call).id() : id;
         if (!registry.kill(target, call.connection())) {
-            throw unknown(id);
+            throw registry.find(target)
+                    .filter(c -> c.closedAt() != null)
+                    .map(ConnectionEndpoints::alreadyClosed)
+                    .orElseGet(() -> notOpen(id));
         }
         if (target.equals(own(call).id())) {
             return Reply.empty(204, Reply.header(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()));
@@ -58,6 +63,18 @@ final class ConnectionEndpoints {
 
     private ConnectionSnapshot own(ApiCall call) {
         return registry.of(call.connection()).orElseThrow(() -> unknown(SELF));
+    }
+
+    /** The connection is known but closed: there is nothing left to close (409), unlike an unknown id (404). */
+    private static ProblemException alreadyClosed(ConnectionSnapshot closed) {
+        return new ProblemException(
+                ProblemKind.CONFLICT,
+                "connection '" + closed.id() + "' is already closed (" + closed.closeReason() + ", at "
+                        + Json.TIME.format(closed.closedAt()) + "); only an open connection can be closed");
+    }
+
+    private static ProblemException notOpen(String id) {
+        return ProblemException.notFound("no open connection with id '" + id + "'");
     }
 
     private static ProblemException unknown(String id) {

@@ -33,7 +33,7 @@ final class EventEndpoints {
         if (since != null && until != null && until.isBefore(since)) {
             throw ProblemException.badRequest("'until' is before 'since': no event can match");
         }
-        Set<String> users = query.single("user").map(directory::spellingsOfUser).orElse(Set.of());
+        Set<String> users = query.user("user").map(directory::spellingsOfUser).orElse(Set.of());
         long afterSeq = lastEventId(call);
         EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), users, afterSeq);
         EventStream.Format format = wantsServerSentEvents(call) ? EventStream.Format.SSE : EventStream.Format.NDJSON;

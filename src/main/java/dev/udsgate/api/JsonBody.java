@@ -1,22 +1,20 @@
 package dev.udsgate.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.udsgate.config.FieldError;
-import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.List;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 
 /**
- * Reads a request's JSON body into a record, within a size limit. A body that is too big, not JSON,
- * or not the expected shape is a problem that points at the field.
+ * Reads a request's JSON body as text, within a size limit. What the text must say is checked by
+ * whoever reads it ({@code ConfigFileLoader.apiRoute} for a route), field by field.
  */
 final class JsonBody {
 
@@ -25,10 +23,10 @@ final class JsonBody {
 
     private JsonBody() {}
 
-    static <T> T read(ApiCall call, Class<T> type) {
+    /** The body as UTF-8 text: it must be there, declared JSON (if declared at all), and fit the limit. */
+    static String text(ApiCall call) {
         String contentType = call.request().getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (contentType != null
-                && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
             throw new ProblemException(
                     ProblemKind.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, got " + contentType);
         }
@@ -37,19 +35,14 @@ final class JsonBody {
             throw ProblemException.badRequest("a JSON body is needed");
         }
         try {
-            return Json.mapper().readValue(bytes, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw ProblemException.invalidBody(
-                    "the body has an unknown field",
-                    List.of(new FieldError(path(e), "unknown field; known fields: " + e.getKnownPropertyIds())));
-        } catch (JsonMappingException e) {
-            throw ProblemException.invalidBody(
-                    "the body does not have the expected shape",
-                    List.of(new FieldError(path(e), e.getOriginalMessage())));
-        } catch (JsonProcessingException e) {
-            throw ProblemException.badRequest("the body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ProblemException.badRequest("the body is not UTF-8 text, as JSON must be");
         }
     }
 
@@ -72,21 +65,5 @@ final class JsonBody {
 
     private static ProblemException tooLarge() {
         return new ProblemException(ProblemKind.PAYLOAD_TOO_LARGE, "the body is over " + MAX_BODY_BYTES + " bytes");
-    }
-
-    /** Jackson's path as a key path: {@code healthCheck.interval}, {@code upstreams[0]}. */
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference reference : e.getPath()) {
-            if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            } else if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(reference.getFieldName());
-            }
-        }
-        return path.length() == 0 ? "(body)" : path.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.udsgate.api;
 
 import dev.udsgate.http.ProblemException;
+import dev.udsgate.system.UserDirectory;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -27,7 +28,14 @@ final class Query {
     }
 
     static Query of(ApiCall call, Set<String> known) {
-        Fields fields = Request.extractQueryParameters(call.request());
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(call.request());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Jetty's HttpException: a % not followed by two hex digits, or bytes that are not UTF-8.
+            throw ProblemException.badRequest("the query string is not valid: each % must begin a percent-encoded"
+                    + " UTF-8 byte, such as %20 for a space or %25 for % itself");
+        }
         for (String name : fields.getNames()) {
             if (!known.contains(name)) {
                 throw ProblemException.badRequest("unknown query parameter '" + name + "'; this endpoint takes "
@@ -49,6 +57,17 @@ final class Query {
     List<String> all(String name) {
         Fields.Field field = fields.get(name);
         return field == null ? List.of() : field.getValues();
+    }
+
+    /** A user as a name ({@code nobody}) or a uid ({@code 65534}), as the kernel's ids go: 0 to 2^32 - 1. */
+    Optional<String> user(String name) {
+        return single(name).map(text -> {
+            if (text.isEmpty() || (text.chars().allMatch(Character::isDigit) && !UserDirectory.isUid(text))) {
+                throw ProblemException.badRequest("query parameter '" + name + "' must be a user name or a uid from 0"
+                        + " to " + UserDirectory.MAX_UID + ", got '" + text + "'");
+            }
+            return text;
+        });
     }
 
     /** A time as RFC 3339 ({@code 2026-11-24T06:03:09Z}) or Unix seconds ({@code 1795500000.5}). */

@@ -1,5 +1,6 @@
 package dev.udsgate.api;
 
+import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.FieldError;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteDocument;
@@ -29,40 +30,25 @@ final class RouteEndpoints {
     }
 
     Reply get(ApiCall call) {
-        RouteRegistry.Versioned route = find(call.pathParameter("name"));
+        RouteRegistry.Versioned route = find(name(call));
         return Reply.json(RouteView.of(route)).withHeader("ETag", route.etag());
     }
 
+    /** The body is checked as a configuration file's route is, every error at once; the path names it. */
     Reply put(ApiCall call) {
-        String name = call.pathParameter("name");
-        RouteDocument doc = JsonBody.read(call, RouteDocument.class);
+        RouteConfig route = ConfigFileLoader.apiRoute(name(call), JsonBody.text(call));
         List<FieldError> errors = new ArrayList<>();
-        if (doc.name() != null && !doc.name().equals(name)) {
-            errors.add(new FieldError(
-                    "name",
-                    "is \"" + doc.name() + "\" but the path says \"" + name + "\"; leave it out or make them agree"));
-        }
-        RouteDocument named = new RouteDocument(
-                name,
-                doc.host(),
-                doc.pathPrefix(),
-                doc.stripPrefix(),
-                doc.upstreams(),
-                doc.connectTimeout(),
-                doc.responseTimeout(),
-                doc.healthCheck());
-        Optional<RouteConfig> route = RouteRules.check(named, "", errors);
-        route.ifPresent(checked -> RouteRules.checkNotOwnSocket(checked, registry.ownSockets(), "", errors));
-        if (!errors.isEmpty() || route.isEmpty()) {
+        RouteRules.checkNotOwnSocket(route, registry.ownSockets(), "", errors);
+        if (!errors.isEmpty()) {
             throw ProblemException.invalidBody("the route is not valid: " + errors.get(0), errors);
         }
-        RouteRegistry.Change change = registry.put(route.get(), ifMatch(call));
+        RouteRegistry.Change change = registry.put(route, ifMatch(call));
         return Reply.json(change.created() ? 201 : 200, RouteView.of(change.route()))
                 .withHeader("ETag", change.route().etag());
     }
 
     Reply delete(ApiCall call) {
-        String name = call.pathParameter("name");
+        String name = name(call);
         if (!registry.delete(name, ifMatch(call))) {
             throw unknown(name);
         }
@@ -71,6 +57,15 @@ final class RouteEndpoints {
 
     Reply upstreams(ApiCall call) {
         return Reply.json(router.upstreams().stream().map(Upstream::status).toList());
+    }
+
+    /** The route's name from the path: one that no route can have is a 400 with the rules, not a 404. */
+    private static String name(ApiCall call) {
+        String name = call.pathParameter("name");
+        RouteRules.nameProblem(name).ifPresent(reason -> {
+            throw ProblemException.badRequest("the route name in the path " + reason);
+        });
+        return name;
     }
 
     private RouteRegistry.Versioned find(String name) {

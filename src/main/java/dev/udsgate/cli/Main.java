@@ -32,6 +32,7 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true);
         CommandLine commandLine = new CommandLine(new UdsgateCommand())
                 .addSubcommand(new ServeCommand())
+                .addSubcommand(new EchoCommand())
                 .addSubcommand(new CheckConfigCommand())
                 // Prints a bash (and zsh, through bashcompinit) completion script: see the README.
                 .addSubcommand(new AutoComplete.GenerateCompletion())

@@ -7,7 +7,10 @@ import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
+import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,15 +28,17 @@ import picocli.CommandLine.Spec;
         name = "serve",
         mixinStandardHelpOptions = true,
         versionProvider = UdsgateCommand.Version.class,
+        // One element per paragraph: picocli wraps each at a word boundary to the terminal's width.
         description = {
             "Serve the udsgate API on a Unix domain socket until SIGTERM or SIGINT.",
             "",
-            "The socket file never exists with a mode wider than --mode. A stale socket left by a dead",
-            "process is replaced; a live server's socket or any other file is never touched.",
+            "The socket file never exists with a mode wider than --mode. A stale socket left by a dead"
+                    + " process is replaced; a live server's socket or any other file is never touched.",
         },
         footer = {
             "",
-            "Exit status: 0 stopped gracefully, 1 failed to start or stopped forcibly, 2 bad arguments.",
+            "Exit status: 0 stopped gracefully, 1 failed to start or stopped forcibly, 2 bad arguments"
+                    + " or configuration.",
         })
 final class ServeCommand implements Callable<Integer> {
 
@@ -47,8 +52,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--config",
             paramLabel = "FILE",
-            description = "YAML (or JSON) file with any of these options (in lowerCamelCase) and the gateway's"
-                    + " routes; options given here override it.")
+            description = "YAML file (or JSON, if its name ends in .json) with any of these options (in"
+                    + " lowerCamelCase) and the gateway's routes; options given here override it.")
     Path configFile;
 
     @Option(
@@ -96,13 +101,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--connection-history",
             paramLabel = "N",
-            description = "Closed connections kept for GET /v1/connections?state=closed (default: 256).")
+            description = "Closed connections kept, to be listed with state=closed (default: 256).")
     Integer connectionHistory;
 
     @Option(
             names = "--event-history",
             paramLabel = "N",
-            description = "Events kept in memory for replay with GET /v1/events?since= (default: 1024).")
+            description = "Events kept in memory, to be replayed with since= (default: 1024).")
     Integer eventHistory;
 
     @Option(
@@ -145,12 +150,20 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The command line over the config file over the defaults; {@code check-config} reads it too. */
     GatewayConfig config() {
-        if (backlog != null && (backlog < 1 || backlog > ListenerConfig.MAX_BACKLOG)) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(),
-                    "--backlog must be between 1 and " + ListenerConfig.MAX_BACKLOG + ", got " + backlog);
+        // Each flag is checked here, so that its message names it; the file's keys are checked by its loader.
+        requireBetween("--backlog", backlog, ListenerConfig.MAX_BACKLOG);
+        requireBetween("--connection-history", connectionHistory, HistoryLimits.MAX);
+        requireBetween("--event-history", eventHistory, HistoryLimits.MAX);
+        requireBetween("--event-queue", eventQueue, HistoryLimits.MAX);
+        if (idleTimeout != null && idleTimeout.toMillis() < 1) {
+            throw usage("--idle-timeout must be at least 1ms, got " + Converters.Timeout.format(idleTimeout));
         }
         ConfigFile file = configFile == null ? ConfigFile.empty() : ConfigFileLoader.load(configFile);
+        if (group != null) {
+            requireGroup(group, "--group");
+        } else {
+            file.group().ifPresent(name -> requireGroup(name, "group in " + configFile));
+        }
         Path socketPath = first(socket, file.socket(), DefaultSocketPath.forCurrentUser())
                 .orElseThrow(() -> new CommandLine.ParameterException(
                         spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH"));
@@ -184,8 +197,29 @@ final class ServeCommand implements Callable<Integer> {
                     file.routes(),
                     first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw usage(e.getMessage());
         }
+    }
+
+    private void requireBetween(String flag, Integer value, int max) {
+        if (value != null && (value < 1 || value > max)) {
+            throw usage(flag + " must be between 1 and " + max + ", got " + value);
+        }
+    }
+
+    /** A group that does not exist is a bad argument (exit 2), found before anything is bound. */
+    private void requireGroup(String name, String where) {
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(name);
+        } catch (UserPrincipalNotFoundException e) {
+            throw usage(where + ": no group named " + name + "; give an existing group name or a numeric gid");
+        } catch (IOException e) {
+            throw usage(where + ": cannot look group " + name + " up: " + e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     /** The flag if given, else the file's value, else the fallback. */

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.error.Mark;
@@ -46,8 +47,11 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *   <li>Other whole numbers may not start with 0, which YAML 1.1 would read as octal.
  *   <li>Text keys take any scalar as written: {@code group: 0100} is the group "0100", not 64.
  *   <li>YAML aliases ({@code *name}) are refused: the parser does not expand them.
- *   <li>A file that starts with <code>{</code> is read as JSON first, so JSON indented with tabs
- *       (which YAML forbids) works; if it is not JSON, it is read as YAML.
+ *   <li>A file whose name ends in {@code .json} is strict JSON: a trailing comma is an error, not
+ *       YAML's to forgive. Another file that starts with <code>{</code> is read as JSON first, so JSON
+ *       indented with tabs (which YAML forbids) works; if it is not JSON, it is read as YAML.
+ *   <li>A route sent to the API ({@link #apiRoute}) is read the same way, as strict JSON, with the
+ *       same errors in JSON's words.
  * </ul>
  *
  * <p>The file is walked as a tree that keeps each scalar's text rather than bound to classes: that
@@ -92,17 +96,68 @@ public final class ConfigFileLoader {
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
             .build();
 
-    private final List<FieldError> errors = new ArrayList<>();
+    /** The path of an error about an API body as a whole rather than one field in it. */
+    public static final String BODY = "(body)";
 
-    private ConfigFileLoader() {}
+    private final List<FieldError> errors = new ArrayList<>();
+    /** JSON's words for what was found ("an object", "null"), rather than YAML's ("a mapping", "nothing"). */
+    private final boolean json;
+
+    private ConfigFileLoader(boolean json) {
+        this.json = json;
+    }
+
+    /**
+     * Reads a route sent to the API as strict JSON (one object; trailing text is an error) and checks
+     * it as a file's route is checked: every error at once, each at its key path, such as
+     * {@code healthCheck.interval}, in the same words.
+     *
+     * @param name the route's name, from the request's path; a {@code name} in the body must agree
+     * @throws InvalidConfigException with every error; text that is not JSON gives one error at {@link #BODY}
+     */
+    public static RouteConfig apiRoute(String name, String body) {
+        Node root;
+        try {
+            root = tree(
+                    JSON, body, line -> bodyError("holds a second JSON value at line " + line + "; send one object"));
+        } catch (JacksonException e) {
+            throw bodyError("is not valid JSON: " + syntaxError(e));
+        }
+        ConfigFileLoader loader = new ConfigFileLoader(true);
+        Optional<RouteDocument> doc = root instanceof Mapping ? loader.route(root, "") : loader.route(root, BODY);
+        Optional<RouteConfig> route = doc.flatMap(d -> loader.checked(new RouteDocument(
+                name,
+                d.host(),
+                d.pathPrefix(),
+                d.stripPrefix(),
+                d.upstreams(),
+                d.connectTimeout(),
+                d.responseTimeout(),
+                d.healthCheck())));
+        // After the rules, which check the path's name: its rules are worth more than this.
+        doc.map(RouteDocument::name)
+                .filter(written -> !written.equals(name))
+                .ifPresent(written -> loader.errors.add(new FieldError(
+                        "name",
+                        "is \"" + written + "\" but the path says \"" + name + "\"; leave it out or make them agree")));
+        if (!loader.errors.isEmpty() || route.isEmpty()) {
+            throw new InvalidConfigException("body", loader.errors);
+        }
+        return route.get();
+    }
 
     /**
      * @throws InvalidConfigException naming {@code file}, with every problem found; a file that cannot
      *     be read or parsed gives one error at {@link #FILE}
      */
     public static ConfigFile load(Path file) {
-        Node root = parse(read(file), file);
-        ConfigFileLoader loader = new ConfigFileLoader();
+        boolean strictJson = file.getFileName() != null
+                && file.getFileName()
+                        .toString()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .endsWith(".json");
+        Node root = strictJson ? parseJson(read(file), file) : parse(read(file), file);
+        ConfigFileLoader loader = new ConfigFileLoader(strictJson);
         ConfigFile config = loader.configFile(root);
         if (!loader.errors.isEmpty()) {
             throw new InvalidConfigException(file.toString(), loader.errors);
@@ -131,15 +186,24 @@ public final class ConfigFileLoader {
         }
     }
 
+    /** A {@code .json} file: JSON only, so a trailing comma or a comment is an error, not YAML. */
+    private static Node parseJson(String text, Path file) {
+        try {
+            return tree(JSON, text, secondDocument(file));
+        } catch (JacksonException e) {
+            throw fileError(file, "is not valid JSON: " + syntaxError(e));
+        }
+    }
+
     private static Node parse(String text, Path file) {
         boolean json = text.stripLeading().startsWith("{");
         try {
-            return tree(json ? JSON : YAML, text, file);
+            return tree(json ? JSON : YAML, text, secondDocument(file));
         } catch (JacksonException e) {
             if (json) {
                 try {
                     // YAML's flow style looks like JSON: {socket: /run/udsgate.sock}
-                    return tree(YAML, text, file);
+                    return tree(YAML, text, secondDocument(file));
                 } catch (JacksonException notYamlEither) {
                     // the JSON error is the one that helps whoever wrote it
                 }
@@ -148,18 +212,18 @@ public final class ConfigFileLoader {
         }
     }
 
-    private static Node tree(JsonFactory factory, String text, Path file) throws JacksonException {
+    /**
+     * @param secondValue the error for text after the first document or value, given its line
+     */
+    private static Node tree(JsonFactory factory, String text, IntFunction<InvalidConfigException> secondValue)
+            throws JacksonException {
         try (JsonParser parser = factory.createParser(text)) {
             if (parser.nextToken() == null) {
                 return Scalar.NOTHING; // empty, or only comments
             }
             Node root = node(parser);
             if (parser.nextToken() != null) {
-                throw fileError(
-                        file,
-                        "holds a second document at line "
-                                + parser.currentTokenLocation().getLineNr()
-                                + "; udsgate reads one, so put everything in it");
+                throw secondValue.apply(parser.currentTokenLocation().getLineNr());
             }
             return root;
         } catch (JacksonException e) {
@@ -226,6 +290,15 @@ public final class ConfigFileLoader {
         return "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
     }
 
+    private static IntFunction<InvalidConfigException> secondDocument(Path file) {
+        return line -> fileError(
+                file, "holds a second document at line " + line + "; udsgate reads one, so put everything in it");
+    }
+
+    private static InvalidConfigException bodyError(String reason) {
+        return new InvalidConfigException("body", List.of(new FieldError(BODY, reason)));
+    }
+
     private static InvalidConfigException fileError(Path file, String reason) {
         return new InvalidConfigException(file.toString(), List.of(new FieldError(FILE, reason)));
     }
@@ -238,7 +311,7 @@ public final class ConfigFileLoader {
         }
         if (!(root instanceof Mapping top)) {
             errors.add(new FieldError(
-                    FILE, "must be a mapping of keys such as socket: and routes:, got " + describe(root)));
+                    FILE, "must be " + mapping() + " of keys such as socket: and routes:, got " + describe(root)));
             return ConfigFile.empty();
         }
         checkKeys(top, "", TOP_KEYS);
@@ -268,18 +341,32 @@ public final class ConfigFileLoader {
         for (int i = 0; i < list.items().size(); i++) {
             docs.add(route(list.items().get(i), "routes[" + i + "]").orElse(null));
         }
-        // RouteRules sees a value of the wrong type as missing; that value is reported already, and
-        // a second error at the same place would only contradict the first.
-        Set<String> reported = errors.stream().map(FieldError::path).collect(Collectors.toSet());
         List<FieldError> ruleErrors = new ArrayList<>();
         List<RouteConfig> routes = RouteRules.checkAll(docs, "routes", ruleErrors);
-        ruleErrors.stream().filter(e -> !isUnder(e.path(), reported)).forEach(errors::add);
+        addRuleErrors(ruleErrors);
         return routes;
+    }
+
+    /** One route, as an API body is: read, then checked by RouteRules. */
+    private Optional<RouteConfig> checked(RouteDocument doc) {
+        List<FieldError> ruleErrors = new ArrayList<>();
+        Optional<RouteConfig> route = RouteRules.check(doc, "", ruleErrors);
+        addRuleErrors(ruleErrors);
+        return route;
+    }
+
+    /**
+     * RouteRules sees a value of the wrong type as missing; that value is reported already, and a
+     * second error at the same place would only contradict the first.
+     */
+    private void addRuleErrors(List<FieldError> ruleErrors) {
+        Set<String> reported = errors.stream().map(FieldError::path).collect(Collectors.toSet());
+        ruleErrors.stream().filter(e -> !isUnder(e.path(), reported)).forEach(errors::add);
     }
 
     private Optional<RouteDocument> route(Node node, String at) {
         if (!(node instanceof Mapping route)) {
-            return expected(at, "must be a route: a mapping with keys " + String.join(", ", ROUTE_KEYS), node);
+            return expected(at, "must be a route: " + mapping() + " with keys " + String.join(", ", ROUTE_KEYS), node);
         }
         checkKeys(route, at, ROUTE_KEYS);
         return Optional.of(new RouteDocument(
@@ -309,7 +396,7 @@ public final class ConfigFileLoader {
 
     private Optional<RouteDocument.HealthCheckDocument> healthCheck(Node node, String at) {
         if (!(node instanceof Mapping check)) {
-            return expected(at, "must be a mapping with keys " + String.join(", ", HEALTH_CHECK_KEYS), node);
+            return expected(at, "must be " + mapping() + " with keys " + String.join(", ", HEALTH_CHECK_KEYS), node);
         }
         checkKeys(check, at, HEALTH_CHECK_KEYS);
         return Optional.of(new RouteDocument.HealthCheckDocument(
@@ -439,19 +526,23 @@ public final class ConfigFileLoader {
         return Optional.empty();
     }
 
-    private static String describe(Node node) {
+    private String mapping() {
+        return json ? "an object" : "a mapping";
+    }
+
+    private String describe(Node node) {
         if (node instanceof Mapping) {
-            return "a mapping";
+            return mapping();
         }
         if (node instanceof Sequence) {
-            return "a list";
+            return json ? "an array" : "a list";
         }
         if (node instanceof Alias alias) {
             return "the alias *" + alias.name() + ", which udsgate does not expand; write the value out";
         }
         Scalar scalar = (Scalar) node;
         return switch (scalar.token()) {
-            case VALUE_NULL -> "nothing";
+            case VALUE_NULL -> json ? "null" : "nothing";
             case VALUE_STRING -> "\"" + scalar.text() + "\"";
             case VALUE_EMBEDDED_OBJECT -> "binary data";
             default -> scalar.text();

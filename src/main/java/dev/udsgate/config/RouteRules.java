@@ -36,6 +36,15 @@ public final class RouteRules {
         return path.equals("/_ping") || path.equals("/v1") || path.startsWith("/v1/");
     }
 
+    /** What is wrong with a route's name, if anything: the rules a name must follow, and what it is. */
+    public static Optional<String> nameProblem(String name) {
+        if (name != null && NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of("must be 1 to 64 lower-case letters, digits and dashes, such as \"billing\"; got "
+                + quoted(printable(name)));
+    }
+
     /**
      * Checks one route.
      *
@@ -51,12 +60,7 @@ public final class RouteRules {
             return Optional.empty();
         }
         String name = doc.name();
-        if (name == null || !NAME.matcher(name).matches()) {
-            errors.add(new FieldError(
-                    prefix + "name",
-                    "must be 1 to 64 lower-case letters, digits and dashes, such as \"billing\"; got "
-                            + quoted(printable(name))));
-        }
+        nameProblem(name).ifPresent(reason -> errors.add(new FieldError(prefix + "name", reason)));
         Optional<String> host =
                 Optional.ofNullable(doc.host()).map(String::strip).filter(h -> !h.isEmpty());
         host.ifPresent(h -> checkHost(h, prefix + "host", errors));

@@ -3,9 +3,11 @@ package dev.udsgate.gateway;
 import dev.udsgate.socket.ListenerConnector;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -122,21 +124,45 @@ final class Forwarding {
      * that did not happen); otherwise it is a failure like any other.
      */
     void closedByGateway(Throwable cause) {
-        failed(cause, true);
+        if (!stopping()) {
+            failed(cause, true);
+            return;
+        }
+        cut(cause);
     }
 
     /**
-     * True once the client's connector has begun to stop (a forced stop, past the shutdown
-     * timeout): it closes every connection on its selectors, the upstream ones among them, in no
-     * set order, so the upstream's side may end first, as a close or as an end of stream.
+     * Whether the listener is stopping: stopped, or in the graceful phase of a stop, in which it
+     * closes every connection idle for its shutdown idle timeout, the upstream's included.
      */
     private boolean stopping() {
-        return !request.getConnectionMetaData().getConnector().isRunning();
+        Connector connector = request.getConnectionMetaData().getConnector();
+        return !connector.isRunning() || connector.isShutdown();
     }
 
-    private void cutClient(Throwable cause) {
+    /**
+     * Whether {@code failure} is the stop's doing: once the listener has stopped, any failure (its
+     * selector closes every connection, in no set order, and a read may fail before the close is
+     * seen); in the graceful phase, an idle timeout (the stop's shutdown idle timeout).
+     */
+    private boolean closedByStop(Throwable failure) {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        return !connector.isRunning() || (connector.isShutdown() && isTimeout(failure));
+    }
+
+    private void cut(Throwable cause) {
+        upstream.end(false);
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
         callback.failed(cause);
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -147,11 +173,13 @@ final class Forwarding {
      * @param answered whether the upstream had begun to answer
      */
     void failed(Throwable failure, boolean answered) {
-        upstream.end(false);
-        if (stopping()) {
-            cutClient(failure);
+        if (closedByStop(failure)) {
+            // The stop closed the upstream connection, not the upstream: the client is cut as every
+            // other connection is, not told of an upstream failure.
+            cut(failure);
             return;
         }
+        upstream.end(false);
         if (response.isCommitted()) {
             callback.failed(failure);
             return;

@@ -5,13 +5,13 @@ import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteDocument;
 import dev.udsgate.config.RouteRules;
+import dev.udsgate.config.StateFileException;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -61,7 +61,10 @@ public final class RouteRegistry {
         return ownSockets;
     }
 
-    /** Reads the state file and installs the routes; a state file that cannot be used fails the start. */
+    /**
+     * Reads the state file and installs the routes; a state file that cannot be used fails the start,
+     * and so does one that could never be written (its folder is missing), rather than every change.
+     */
     public synchronized void load() {
         List<FieldError> configErrors = new ArrayList<>();
         List<RouteConfig> configuredRoutes = List.copyOf(configured.values());
@@ -72,6 +75,7 @@ public final class RouteRegistry {
             throw new InvalidConfigException("the configuration", configErrors);
         }
         if (store.isPresent()) {
+            store.get().checkFolder();
             try {
                 changes = store.get().load();
             } catch (IOException e) {
@@ -147,8 +151,9 @@ public final class RouteRegistry {
             try {
                 store.get().save(next);
             } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot write the route state file " + store.get().file(), e);
+                throw new StateFileException("the change was not made: the route state file "
+                        + store.get().file() + " cannot be written: "
+                        + store.get().reason(e));
             }
         }
         changes = next;

@@ -2,10 +2,12 @@ package dev.udsgate.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.udsgate.config.RouteDocument;
+import dev.udsgate.config.StateFileException;
 import dev.udsgate.http.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +34,36 @@ final class RouteStore {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * Fails unless the file's folder exists and may be written: checked at start, as the socket's
+     * folder is, so that a typo in the path is found then and not at the first change.
+     *
+     * @throws StateFileException naming the path and what to do
+     */
+    void checkFolder() {
+        Path folder = file.toAbsolutePath().getParent();
+        String problem = !Files.exists(folder)
+                ? "folder " + folder + " does not exist"
+                : !Files.isDirectory(folder)
+                        ? folder + " is not a folder"
+                        : !Files.isWritable(folder) ? "folder " + folder + " is not writable by this user" : null;
+        if (problem != null) {
+            throw new StateFileException(
+                    "cannot keep routes in " + file + ": " + problem + "; create it or choose another --state-file");
+        }
+    }
+
+    /** Why a write failed, in words: the JDK's exceptions name only a path. */
+    String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "folder " + file.toAbsolutePath().getParent() + " does not exist";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** What the API changed, in order; empty when there is no file yet. */

@@ -1,8 +1,13 @@
 package dev.udsgate.http;
 
 import dev.udsgate.config.FieldError;
+import dev.udsgate.config.InvalidConfigException;
+import dev.udsgate.config.StateFileException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpException;
 
 /** A request udsgate refuses, with what to tell the client; mapped to a response by {@link ProblemWriter}. */
 public final class ProblemException extends RuntimeException {
@@ -50,6 +55,35 @@ public final class ProblemException extends RuntimeException {
                 ProblemKind.METHOD_NOT_ALLOWED,
                 method + " is not allowed on " + path + "; allowed: " + allow,
                 Map.of("Allow", allow));
+    }
+
+    /**
+     * What a failure a feature or Jetty threw means for the client, or empty for a failure of the
+     * server itself (a bug: logged with its trace, answered 500). The one place where errors that are
+     * not the API's own refusals get a status.
+     */
+    public static Optional<ProblemException> of(RuntimeException failure) {
+        if (failure instanceof ProblemException problem) {
+            return Optional.of(problem);
+        }
+        // Jetty's verdict on the request itself, such as a query string that is not valid percent-encoding.
+        if (failure instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+            ProblemKind kind = ProblemKind.forStatus(http.getCode()).orElse(ProblemKind.BAD_REQUEST);
+            return Optional.of(new ProblemException(kind, ProblemWriter.clientError(kind.title(), http.getReason())));
+        }
+        // A route sent to the API (ConfigFileLoader.apiRoute): every field that is wrong, as a file's would be.
+        if (failure instanceof InvalidConfigException invalid) {
+            return Optional.of(invalidBody(
+                    "the body is not valid: "
+                            + invalid.errors().stream()
+                                    .map(FieldError::toString)
+                                    .collect(Collectors.joining("; ")),
+                    invalid.errors()));
+        }
+        if (failure instanceof StateFileException notSaved) {
+            return Optional.of(new ProblemException(ProblemKind.UNAVAILABLE, notSaved.getMessage()));
+        }
+        return Optional.empty();
     }
 
     public ProblemKind kind() {

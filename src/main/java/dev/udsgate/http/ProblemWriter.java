@@ -11,18 +11,34 @@ import org.eclipse.jetty.util.Callback;
 /** The one place a failure becomes a response: {@code application/problem+json}, never a stack trace. */
 public final class ProblemWriter {
 
+    /** The detail of every failure of the server's own: what failed is in the log, not on the wire. */
+    public static final String SERVER_FAILED = "the server failed to answer this request; its log has the details";
+
     private ProblemWriter() {}
+
+    /**
+     * The detail for a request Jetty refused while reading it: the rule broken, in Jetty's words
+     * ({@code No Host}, {@code Unknown Version}), which name nothing internal.
+     */
+    static String clientError(String title, String reason) {
+        String why = reason == null || reason.isBlank() ? title : reason;
+        return "the request is malformed: " + why + "; nothing was done";
+    }
 
     public static void write(Request request, Response response, Callback callback, ProblemException failure) {
         ProblemKind kind = failure.kind();
         Problem problem = new Problem(
-                kind.type(),
-                kind.title(),
-                kind.status(),
-                failure.getMessage(),
-                Request.getPathInContext(request),
-                failure.errors());
+                kind.type(), kind.title(), kind.status(), failure.getMessage(), instance(request), failure.errors());
         write(response, callback, problem, failure.headers());
+    }
+
+    /**
+     * The path as the client sent it, still percent-encoded and with any {@code ;parameters}, which
+     * Jetty's decoded path drops: a problem about {@code /v1/routes/a;b} must not name {@code /v1/routes/a}.
+     */
+    private static String instance(Request request) {
+        String sent = request.getHttpURI().getPath();
+        return sent == null ? Request.getPathInContext(request) : sent;
     }
 
     public static void write(Response response, Callback callback, Problem problem, Map<String, String> headers) {

@@ -22,6 +22,9 @@ public final class UserDirectory {
     private final IdFile users;
     private final IdFile groups;
 
+    /** The largest uid or gid: ids are unsigned 32-bit numbers. */
+    public static final long MAX_UID = 4_294_967_295L;
+
     public UserDirectory() {
         this(Path.of("/etc/passwd"), Path.of("/etc/group"));
     }
@@ -64,8 +67,16 @@ public final class UserDirectory {
         return spellings;
     }
 
+    /** Whether {@code digits} is a number a uid or gid can be: Linux ids are unsigned 32-bit. */
+    public static boolean isUid(String digits) {
+        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        return Long.parseLong(digits) <= MAX_UID;
+    }
+
     private static Principal principal(String nameOrNumber, IdFile file) {
-        if (!nameOrNumber.isEmpty() && nameOrNumber.chars().allMatch(Character::isDigit)) {
+        if (isUid(nameOrNumber)) {
             return new Principal(null, Long.parseLong(nameOrNumber));
         }
         return new Principal(nameOrNumber, file.idOf(nameOrNumber));

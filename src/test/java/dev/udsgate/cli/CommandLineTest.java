@@ -6,6 +6,7 @@ import dev.udsgate.testing.ServerProcess;
 import dev.udsgate.testing.SocketFixtures;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,66 @@ class CommandLineTest {
         assertOneLineError(
                 run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--backlog", "0"),
                 "--backlog must be between 1 and 65535");
+    }
+
+    @Test
+    void eachValueOutOfRangeNamesItsFlag() {
+        String socket = dir.resolve("s.sock").toString();
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--idle-timeout", "0s"),
+                "--idle-timeout must be at least 1ms, got 0s");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--event-queue", "0"),
+                "--event-queue must be between 1 and 1000000, got 0");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--connection-history", "-1"),
+                "--connection-history must be between 1 and 1000000, got -1");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--event-history", "1000001"),
+                "--event-history must be between 1 and 1000000, got 1000001");
+    }
+
+    @Test
+    void aGroupThatDoesNotExistIsAUsageError() throws Exception {
+        Path socket = dir.resolve("s.sock");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket.toString(), "--group", "nosuchgroup"),
+                "--group: no group named nosuchgroup; give an existing group name or a numeric gid");
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(config, "group: nosuchgroup\n");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket.toString(), "--config", config.toString()),
+                "group in " + config + ": no group named nosuchgroup");
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aStateFileInAFolderThatDoesNotExistFailsTheStartInOneLine() {
+        Path state = dir.resolve("absent").resolve("routes.json");
+        assertOneLineError(
+                run(1, "serve", "--socket", dir.resolve("s.sock").toString(), "--state-file", state.toString()),
+                "cannot keep routes in " + state + ": folder " + state.getParent()
+                        + " does not exist; create it or choose another --state-file");
+        assertThat(dir.resolve("s.sock")).doesNotExist();
+    }
+
+    @Test
+    void helpWrapsParagraphsAtWordsNotMidSentence() {
+        List<String> lines = run(0, "serve", "--help").lines().toList();
+        int description = lines.indexOf("Serve the udsgate API on a Unix domain socket until SIGTERM or SIGINT.");
+        int options = lines.indexOf(lines.stream()
+                .filter(l -> l.startsWith("      --") || l.startsWith("  -"))
+                .findFirst()
+                .orElseThrow());
+        assertThat(description).isNotNegative();
+        for (int i = description; i < options - 1; i++) {
+            if (!lines.get(i).isBlank() && !lines.get(i + 1).isBlank()) {
+                assertThat(lines.get(i).length())
+                        .as("a line wrapped early, before '" + lines.get(i + 1) + "'")
+                        .isGreaterThan(60);
+            }
+        }
+        assertThat(String.join(" ", lines)).contains("2 bad arguments or configuration");
     }
 
     @Test

@@ -119,6 +119,40 @@ class ConfigFileLoaderTest {
     }
 
     @Test
+    void aJsonFileIsReadAsStrictJsonNotAsYaml() throws IOException {
+        String trailingComma = "{\n  \"socket\": \"/run/udsgate.sock\",\n}\n";
+
+        for (String name : List.of("udsgate.json", "UDSGATE.JSON")) {
+            assertThat(invalid(write(name, trailingComma)).errors())
+                    .extracting(FieldError::toString)
+                    .singleElement()
+                    .asString()
+                    .startsWith("(file): is not valid JSON: line 3, column 1: Unexpected character ('}'");
+        }
+        assertThat(invalid(write("flow.json", "{socket: /run/udsgate.sock}\n")).errors())
+                .extracting(FieldError::toString)
+                .singleElement()
+                .asString()
+                .startsWith("(file): is not valid JSON: line 1, column 2: Unexpected character ('s'");
+        // The same text in a YAML file is YAML's to read.
+        assertThat(ConfigFileLoader.load(write("udsgate.yaml", trailingComma)).socket())
+                .contains(Path.of("/run/udsgate.sock"));
+    }
+
+    @Test
+    void aJsonFilesErrorsUseJsonsWords() throws IOException {
+        Path file = write("udsgate.json", "{\"routes\": [null, {\"name\": \"a\", \"healthCheck\": []}]}");
+
+        assertThat(invalid(file).errors())
+                .extracting(FieldError::toString)
+                .contains(
+                        "routes[0]: must be a route: an object with keys name, host, pathPrefix, stripPrefix,"
+                                + " upstreams, connectTimeout, responseTimeout, healthCheck, got null",
+                        "routes[1].healthCheck: must be an object with keys path, interval, timeout,"
+                                + " healthyThreshold, unhealthyThreshold, got an array");
+    }
+
+    @Test
     void yamlFlowMappingThatIsNotJsonIsStillRead() throws IOException {
         ConfigFile config = ConfigFileLoader.load(write("udsgate.yaml", "{socket: /run/udsgate.sock, mode: 0640}\n"));
 

@@ -176,6 +176,31 @@ class ConnectionApiTest {
     }
 
     @Test
+    void deletingAConnectionThatIsAlreadyClosedSaysSoWithA409() throws Exception {
+        start();
+        String id;
+        try (RawHttp gone = RawHttp.connect(server.socket())) {
+            gone.exchange("GET", "/_ping");
+            id = idOf(gone);
+        }
+        awaitState(id, "closed");
+
+        server.api()
+                .delete("/v1/connections/" + id)
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:udsgate:problem:conflict"))
+                .body("detail", containsString("connection '" + id + "' is already closed (client, at "))
+                .body("detail", not(containsString("no open or recently closed")));
+        server.api()
+                .delete("/v1/connections/999999")
+                .then()
+                .statusCode(404)
+                .body("detail", equalTo("no open connection with id '999999'"));
+    }
+
+    @Test
     void deleteClosesTheClientsConnection() throws Exception {
         start();
         try (RawHttp victim = RawHttp.connect(server.socket())) {
