@@ -110,7 +110,7 @@ public final class UdsGate {
             listeners.add(listener);
         }
 
-        this.gateway = new GatewayRouter(server, events);
+        this.gateway = new GatewayRouter(server, events, TRACK_CONNECTIONS ? connections : null);
         this.routes = new RouteRegistry(
                 config.routes(),
                 config.stateFile(),

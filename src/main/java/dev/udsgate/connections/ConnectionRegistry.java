@@ -115,6 +115,14 @@ public final class ConnectionRegistry {
         return Optional.ofNullable(open.get(connection)).map(TrackedConnection::snapshot);
     }
 
+    /** The peer of an open connection, as read at accept; empty if untracked or the kernel would not say. */
+    public Optional<ConnectionPeer> peerOf(Connection connection) {
+        TrackedConnection tracked = open.get(connection);
+        return tracked == null || tracked.peer == null
+                ? Optional.empty()
+                : Optional.of(new ConnectionPeer(tracked.id, tracked.listener.name(), tracked.peer));
+    }
+
     /**
      * Closes an open connection: its client sees EOF, or a reset mid-request.
      *

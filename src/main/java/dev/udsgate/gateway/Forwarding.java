@@ -104,7 +104,8 @@ final class Forwarding {
                     request.getHeaders(),
                     proxy.poolOf(upstream).defaultHost(),
                     request.getConnectionMetaData().getHttpVersion(),
-                    proxy.route().viaHost());
+                    proxy.route().viaHost(),
+                    proxy.route().identity().of(request));
         } catch (BufferOverflowException e) {
             connection.close();
             return; // the connection's close ends this exchange

@@ -55,8 +55,10 @@ final class ForwardingRules {
 
     /** Where the gateway's own forwarding headers go: a request head being written, or Jetty's request. */
     interface Sink {
-        void put(HttpHeader header, String value);
+        void put(HttpField field);
     }
+
+    private static final HttpField X_FORWARDED_PROTO_HTTP = new HttpField(HttpHeader.X_FORWARDED_PROTO, "http");
 
     private ForwardingRules() {}
 
@@ -83,8 +85,9 @@ final class ForwardingRules {
      * True if the client's {@code field} must not be forwarded as it is: hop-by-hop headers (and
      * those {@code Connection} names), identity headers, {@code Expect} (the gateway answers it
      * itself, as nginx does: an upstream that never sends {@code 100} must not stall the request),
-     * and {@code Via} (which {@link #addForwarding} extends). {@code Host} is kept; each transport
-     * writes it where it must.
+     * {@code Via} (which {@link #addForwarding} extends), and anything in udsgate's own identity
+     * namespace ({@link IdentityHeaders}), which only udsgate sets. {@code Host} is kept; each
+     * transport writes it where it must.
      *
      * @param named the lower-case names the {@code Connection} header listed ({@link HopByHop#named})
      */
@@ -93,7 +96,8 @@ final class ForwardingRules {
         return header == HttpHeader.VIA
                 || header == HttpHeader.EXPECT
                 || HopByHop.drops(field, named)
-                || isIdentity(field);
+                || isIdentity(field)
+                || IdentityHeaders.isOurs(field.getName());
     }
 
     /**
@@ -103,18 +107,27 @@ final class ForwardingRules {
      * @param host the client's {@code Host}, or null
      * @param clientVersion the client's HTTP version, which {@code Via} records
      * @param viaHost this gateway's name in {@code Via} ({@link LoopGuard#viaHost})
+     * @param identity the caller's identity headers ({@link IdentityHeaders#of})
      */
-    static void addForwarding(String clientVia, String host, HttpVersion clientVersion, String viaHost, Sink sink) {
+    static void addForwarding(
+            String clientVia,
+            String host,
+            HttpVersion clientVersion,
+            String viaHost,
+            List<HttpField> identity,
+            Sink sink) {
         String hop = (clientVersion == HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + viaHost;
-        sink.put(HttpHeader.VIA, clientVia == null || clientVia.isBlank() ? hop : clientVia + ", " + hop);
-        // A Unix-socket client has no address to forward: say so.
         sink.put(
+                new HttpField(HttpHeader.VIA, clientVia == null || clientVia.isBlank() ? hop : clientVia + ", " + hop));
+        // A Unix-socket client has no address to forward: say so.
+        sink.put(new HttpField(
                 HttpHeader.FORWARDED,
-                host == null ? "for=unknown;proto=http" : "for=unknown;proto=http;host=" + quoted(host));
+                host == null ? "for=unknown;proto=http" : "for=unknown;proto=http;host=" + quoted(host)));
         if (host != null) {
-            sink.put(HttpHeader.X_FORWARDED_HOST, host);
+            sink.put(new HttpField(HttpHeader.X_FORWARDED_HOST, host));
         }
-        sink.put(HttpHeader.X_FORWARDED_PROTO, "http");
+        sink.put(X_FORWARDED_PROTO_HTTP);
+        identity.forEach(sink::put);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.udsgate.gateway;
 import dev.udsgate.config.CanonicalPath;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.UpstreamAddress;
+import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
@@ -39,15 +40,18 @@ public final class GatewayRouter extends Handler.Abstract {
 
     private final Server server;
     private final EventLog events;
+    private final IdentityHeaders identity;
     private final Handler noRoute = new NoRoute();
     private final LoopGuard loopGuard = new LoopGuard();
     private volatile RouteTable table = RouteTable.EMPTY;
     /** Replaced routes finishing their requests; their proxies' selectors run on the server's pool until stopped. */
     private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
 
-    public GatewayRouter(Server server, EventLog events) {
+    /** @param connections whose peers' identities go upstream in headers; null: none (untracked) */
+    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections) {
         this.server = server;
         this.events = events;
+        this.identity = new IdentityHeaders(connections);
     }
 
     /** Routing is a lookup and proxying is asynchronous: nothing here blocks. */
@@ -121,7 +125,12 @@ public final class GatewayRouter extends Handler.Abstract {
                     boolean sameCheck =
                             previous != null && previous.config().healthCheck().equals(config.healthCheck());
                     RouteRuntime fresh = new RouteRuntime(
-                            config, server, events, sameCheck ? upstreamsOf(previous) : Map.of(), loopGuard.viaHost());
+                            config,
+                            server,
+                            events,
+                            sameCheck ? upstreamsOf(previous) : Map.of(),
+                            loopGuard.viaHost(),
+                            identity);
                     if (isStarted()) {
                         fresh.start();
                     }

@@ -1,6 +1,7 @@
 package dev.udsgate.gateway;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -23,6 +24,7 @@ final class RequestHead {
      * @param defaultHost the {@code Host} to send when the client sent none
      * @param clientVersion the client's HTTP version, which {@code Via} records
      * @param viaHost this gateway's name in {@code Via}
+     * @param identity the caller's identity headers
      * @throws java.nio.BufferOverflowException if {@code out} is too small
      */
     static void write(
@@ -32,7 +34,8 @@ final class RequestHead {
             HttpFields headers,
             String defaultHost,
             HttpVersion clientVersion,
-            String viaHost) {
+            String viaHost,
+            List<HttpField> identity) {
         put(out, method);
         out.put((byte) ' ');
         put(out, target);
@@ -55,7 +58,7 @@ final class RequestHead {
             field(out, field.getName(), field.getValue());
         }
         ForwardingRules.addForwarding(
-                via, host, clientVersion, viaHost, (name, value) -> field(out, name.asString(), value));
+                via, host, clientVersion, viaHost, identity, added -> field(out, added.getName(), added.getValue()));
         out.put(CRLF);
     }
 

@@ -248,7 +248,12 @@ final class RouteProxy extends ProxyHandler {
         String via = client.contains(HttpHeader.VIA) ? String.join(", ", client.getValuesList(HttpHeader.VIA)) : null;
         HttpVersion version = request.getConnectionMetaData().getHttpVersion();
         proxied.headers(headers -> ForwardingRules.addForwarding(
-                via, client.get(HttpHeader.HOST), version, route.viaHost(), headers::put));
+                via,
+                client.get(HttpHeader.HOST),
+                version,
+                route.viaHost(),
+                route.identity().of(request),
+                headers::put));
     }
 
     /** Notes a client's body that could not be parsed (a bad chunk): that failure is the client's. */

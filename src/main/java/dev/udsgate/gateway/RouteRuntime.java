@@ -27,18 +27,22 @@ final class RouteRuntime {
     private final HealthChecker checker;
     private final String hostSuffix;
     private final String viaHost;
+    private final IdentityHeaders identity;
 
     /**
      * @param viaHost the gateway's name in {@code Via}, with its loop-detection token ({@link LoopGuard})
+     * @param identity the caller's identity, for the upstream
      */
     RouteRuntime(
             RouteConfig config,
             Server server,
             EventLog events,
             Map<UpstreamAddress, Upstream> previous,
-            String viaHost) {
+            String viaHost,
+            IdentityHeaders identity) {
         this.config = config;
         this.viaHost = viaHost;
+        this.identity = identity;
         this.upstreams = config.upstreams().stream()
                 .map(address -> previous.getOrDefault(address, new Upstream(config.name(), address)))
                 .toList();
@@ -70,6 +74,10 @@ final class RouteRuntime {
 
     String viaHost() {
         return viaHost;
+    }
+
+    IdentityHeaders identity() {
+        return identity;
     }
 
     void start() {

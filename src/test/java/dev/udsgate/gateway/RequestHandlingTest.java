@@ -257,6 +257,43 @@ class RequestHandlingTest {
                 .hasSize(1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "POST"})
+    void theUpstreamLearnsTheCallersKernelIdentityAndNeverAForgedOne(String method) throws Exception {
+        start(null, ECHO_REQUEST_LINE);
+
+        String connectionId;
+        try (RawHttp client = RawHttp.connect(server.socket())) {
+            RawHttp.Answer self = client.exchange("GET", "/v1/connections/self");
+            connectionId = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(self.body())
+                    .get("id")
+                    .asText();
+            send(client, method, "/api/x", "Udsgate-Peer-Uid: 0", "udsgate-peer-user: root", "Udsgate-Connection: 1");
+            // A second request on the same connection: the same identity again.
+            send(client, method, "/api/y", "UDSGATE-PEER-PID: 1");
+        }
+
+        long uid = (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        for (String head : upstream.heads()) {
+            List<String> ours = Arrays.stream(head.split("\r\n"))
+                    .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("udsgate-"))
+                    .toList();
+            assertThat(ours)
+                    .containsExactlyInAnyOrder(
+                            "Udsgate-Connection: " + connectionId,
+                            "Udsgate-Listener: main",
+                            "Udsgate-Peer-Uid: " + uid,
+                            "Udsgate-Peer-User: " + System.getProperty("user.name"),
+                            "Udsgate-Peer-Gid: " + java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:gid"),
+                            "Udsgate-Peer-Group: "
+                                    + java.nio.file.Files.getAttribute(Path.of("/proc/self"), "posix:group")
+                                            .toString(),
+                            "Udsgate-Peer-Pid: " + ProcessHandle.current().pid());
+        }
+        assertThat(upstream.heads()).hasSize(2);
+    }
+
     // 7. CONNECT and TRACE.
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,12 @@ import org.junit.jupiter.api.Test;
 class RequestHeadTest {
 
     private static String write(HttpFields headers, HttpVersion version) {
+        return write(headers, version, List.of());
+    }
+
+    private static String write(HttpFields headers, HttpVersion version, List<HttpField> identity) {
         ByteBuffer out = ByteBuffer.allocate(4096);
-        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version, "udsgate");
+        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version, "udsgate", identity);
         return new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
     }
 
@@ -46,6 +52,24 @@ class RequestHeadTest {
                         + "X-Forwarded-Host: app\r\n"
                         + "X-Forwarded-Proto: http\r\n"
                         + "\r\n");
+    }
+
+    @Test
+    void aClientsHeadersInUdsgatesNamespaceAreDroppedAndUdsgatesOwnAreSent() {
+        HttpFields forged = HttpFields.build()
+                .add("Host", "app")
+                .add("Udsgate-Peer-Uid", "0")
+                .add("udsgate-peer-user", "root")
+                .add("UDSGATE-CONNECTION", "1")
+                .add("Udsgate-Anything", "x");
+        List<HttpField> identity =
+                List.of(new HttpField("Udsgate-Connection", "7"), new HttpField("Udsgate-Peer-Uid", "65534"));
+
+        String head = write(forged, HttpVersion.HTTP_1_1, identity);
+
+        assertThat(head.toLowerCase(java.util.Locale.ROOT).split("udsgate-", -1))
+                .hasSize(3);
+        assertThat(head).endsWith("Udsgate-Connection: 7\r\nUdsgate-Peer-Uid: 65534\r\n\r\n");
     }
 
     @Test
