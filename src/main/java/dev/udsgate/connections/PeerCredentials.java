@@ -1,5 +1,6 @@
 package dev.udsgate.connections;
 
+import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.system.UserDirectory;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -22,17 +23,24 @@ final class PeerCredentials {
     }
 
     Optional<Peer> of(EndPoint endPoint) {
+        // A listener's endpoint has read them already if the connection limits needed them.
+        if (endPoint instanceof ListenerEndPoint listenerEndPoint) {
+            return listenerEndPoint.peer().map(this::peer);
+        }
         if (!(endPoint instanceof SocketChannelEndPoint socketEndPoint)) {
             return Optional.empty();
         }
         SocketChannel channel = socketEndPoint.getChannel();
         try {
-            UnixDomainPrincipal principal = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            return Optional.of(new Peer(
-                    directory.user(principal.user().getName()),
-                    directory.group(principal.group().getName())));
+            return Optional.of(peer(channel.getOption(ExtendedSocketOptions.SO_PEERCRED)));
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.empty();
         }
+    }
+
+    private Peer peer(UnixDomainPrincipal principal) {
+        return new Peer(
+                directory.user(principal.user().getName()),
+                directory.group(principal.group().getName()));
     }
 }

@@ -1,12 +1,15 @@
 package dev.udsgate.socket;
 
+import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
@@ -24,20 +27,62 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class ListenerConnector extends UnixDomainServerConnector {
 
     private final UnixListener listener;
+    private final ConnectionGate gate;
     private SelectorManager selectors;
     private final Set<EndPoint> outgoingEndPoints = ConcurrentHashMap.newKeySet();
+    private final Set<SelectableChannel> dialing = ConcurrentHashMap.newKeySet();
 
     public ListenerConnector(Server server, UnixListener listener, ConnectionFactory... factories) {
+        this(server, listener, ConnectionGate.OPEN, factories);
+    }
+
+    /** @param gate decides which accepted clients the listener keeps */
+    public ListenerConnector(
+            Server server, UnixListener listener, ConnectionGate gate, ConnectionFactory... factories) {
         super(server, factories);
         this.listener = listener;
+        this.gate = gate;
         setName(listener.name());
         setAcceptQueueSize(listener.config().backlog());
+    }
+
+    /**
+     * Jetty's accept, with the gate first: a client over the listener's limit is closed here, at
+     * once, before Jetty makes anything for it.
+     */
+    @Override
+    protected void accept(int acceptorID) throws IOException {
+        if (getTransport() instanceof ServerSocketChannel server) {
+            admit(server.accept());
+        }
+    }
+
+    private void admit(SocketChannel channel) throws IOException {
+        if (!gate.admitAccepted()) {
+            channel.close();
+            return;
+        }
+        try {
+            channel.configureBlocking(false);
+            configure(channel);
+            selectors.accept(channel);
+        } catch (IOException | RuntimeException e) {
+            gate.acceptFailed();
+            channel.close();
+            throw e;
+        }
     }
 
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
         // Called by the super constructor: the field has no initializer, so this value stays.
         this.selectors = new UnixDomainSelectorManager(executor, scheduler, selectors) {
+            /** Accepting on a selector (no acceptor threads) comes here instead of {@link #accept(int)}. */
+            @Override
+            protected void accepted(SelectableChannel channel) throws IOException {
+                admit((SocketChannel) channel);
+            }
+
             @Override
             protected EndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector, SelectionKey key) {
                 ListenerEndPoint endPoint =
@@ -49,8 +94,12 @@ public final class ListenerConnector extends UnixDomainServerConnector {
             @Override
             public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object attachment) {
                 if (attachment instanceof OutgoingConnection outgoing) {
+                    dialing.remove(channel);
                     outgoingEndPoints.add(endPoint);
                     return outgoing.newConnection(endPoint);
+                }
+                if (!gate.admitPeer((ListenerEndPoint) endPoint)) {
+                    return new RefusedConnection(endPoint, getExecutor());
                 }
                 return super.newConnection(channel, endPoint, attachment);
             }
@@ -68,12 +117,24 @@ public final class ListenerConnector extends UnixDomainServerConnector {
 
             @Override
             protected void endPointClosed(EndPoint endPoint) {
-                outgoingEndPoints.remove(endPoint);
+                if (!outgoingEndPoints.remove(endPoint)) {
+                    gate.closed((ListenerEndPoint) endPoint);
+                }
                 super.endPointClosed(endPoint);
+            }
+
+            /** Jetty could not make an endpoint for an accepted channel (it is stopping): give its place back. */
+            @Override
+            protected void onAcceptFailed(SelectableChannel channel, Throwable cause) {
+                if (!dialing.remove(channel)) {
+                    gate.acceptFailed();
+                }
+                super.onAcceptFailed(channel, cause);
             }
 
             @Override
             protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+                dialing.remove(channel);
                 if (attachment instanceof OutgoingConnection outgoing) {
                     outgoing.connectFailed(failure);
                 } else {
@@ -92,6 +153,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
      * @param channel non-blocking, connected or with its connect begun
      */
     public void dial(SocketChannel channel, OutgoingConnection outgoing) {
+        dialing.add(channel);
         if (channel.isConnected()) {
             selectors.accept(channel, outgoing);
         } else {
@@ -127,5 +189,21 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         } finally {
             listener.closed();
         }
+    }
+
+    /** What a client the gate refused gets: its connection is closed as soon as it opens, unread. */
+    private static final class RefusedConnection extends AbstractConnection {
+        RefusedConnection(EndPoint endPoint, Executor executor) {
+            super(endPoint, executor);
+        }
+
+        @Override
+        public void onOpen() {
+            super.onOpen();
+            getEndPoint().close();
+        }
+
+        @Override
+        public void onFillable() {}
     }
 }
