@@ -4,6 +4,7 @@ import dev.udsgate.api.ApiContext;
 import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.connections.ConnectionLimiter;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.GatewayRouter;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -92,7 +92,9 @@ public final class UdsGate {
                             null,
                             null,
                             Map.of("path", listenerConfig.socketPath().toString())));
-            ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
+            ConnectionLimiter limiter = connections.limit(listener, listenerConfig.limits(), config.headerTimeout());
+            ListenerConnector connector =
+                    new ListenerConnector(server, listener, limiter, limiter.httpConnections(http));
             connector.setIdleTimeout(config.idleTimeout().toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
             if (TRACK_CONNECTIONS) {

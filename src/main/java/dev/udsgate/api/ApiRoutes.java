@@ -7,7 +7,7 @@ public final class ApiRoutes {
 
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
-        SocketEndpoints socket = new SocketEndpoints();
+        SocketEndpoints socket = new SocketEndpoints(context.connections());
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events = new EventEndpoints(context.events(), context.users(), context.heartbeatInterval());

@@ -1,5 +1,7 @@
 package dev.udsgate.api;
 
+import dev.udsgate.connections.ConnectionLimiter;
+import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.socket.ListenerState;
 import dev.udsgate.socket.SocketFile.SocketFileStatus;
 import dev.udsgate.socket.UnixListener;
@@ -10,8 +12,16 @@ import java.util.List;
 /** {@code /v1/socket}: the caller's listener and its socket file, as the kernel and filesystem see them now. */
 final class SocketEndpoints {
 
+    private final ConnectionRegistry connections;
+
+    SocketEndpoints(ConnectionRegistry connections) {
+        this.connections = connections;
+    }
+
     Reply socket(ApiCall call) {
         UnixListener listener = call.listener();
+        ConnectionLimiter.Status limits =
+                connections.limiter(listener.name()).orElseThrow().status();
         return Reply.json(new SocketBody(
                 listener.name(),
                 listener.path(),
@@ -25,7 +35,10 @@ final class SocketEndpoints {
                 listener.lifecycle().stream()
                         .map(t -> new Transition(t.state().label(), t.at()))
                         .toList(),
-                listener.fileStatus().orElse(null)));
+                listener.fileStatus().orElse(null),
+                limits.limits(),
+                limits.open(),
+                limits.hits()));
     }
 
     /**
@@ -35,6 +48,9 @@ final class SocketEndpoints {
      * @param configuredGroup the group asked for with {@code --group}, or null for the process's own
      * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn})
      * @param file the file at the path now, or null if nothing is there
+     * @param limits the listener's connection limits and header timeout
+     * @param openConnections client connections it holds now
+     * @param limitHits how often each limit was hit since the start
      */
     record SocketBody(
             String listener,
@@ -47,7 +63,10 @@ final class SocketEndpoints {
             Instant boundAt,
             Instant listeningAt,
             List<Transition> lifecycle,
-            SocketFileStatus file) {}
+            SocketFileStatus file,
+            ConnectionLimiter.Limits limits,
+            int openConnections,
+            ConnectionLimiter.Hits limitHits) {}
 
     record Transition(String state, Instant at) {}
 }

@@ -1,5 +1,6 @@
 package dev.udsgate.connections;
 
+import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.UserDirectory;
@@ -37,6 +38,7 @@ public final class ConnectionRegistry {
     private final Map<Connection, TrackedConnection> open = new ConcurrentHashMap<>();
     private final Map<String, TrackedConnection> openById = new ConcurrentHashMap<>();
     private final ArrayDeque<ConnectionSnapshot> recentlyClosed;
+    private final Map<String, ConnectionLimiter> limiters = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
     public ConnectionRegistry(EventLog events, UserDirectory directory, int historySize) {
@@ -59,6 +61,23 @@ public final class ConnectionRegistry {
                 closed(connection);
             }
         };
+    }
+
+    /**
+     * The limits of one listener's connections: its connector's gate and its HTTP connections.
+     * Root and the user this server runs as are not held to the per-user limit.
+     */
+    public ConnectionLimiter limit(UnixListener listener, ConnectionLimits limits, Duration headerTimeout) {
+        List<String> exempt =
+                Stream.of("root", System.getProperty("user.name")).distinct().toList();
+        ConnectionLimiter limiter = new ConnectionLimiter(listener.name(), limits, headerTimeout, events, exempt);
+        limiters.put(listener.name(), limiter);
+        return limiter;
+    }
+
+    /** The limits of the listener of that name, if it has any. */
+    public Optional<ConnectionLimiter> limiter(String listener) {
+        return Optional.ofNullable(limiters.get(listener));
     }
 
     /** From now on, connections that close do so because the server stops. */
@@ -162,7 +181,9 @@ public final class ConnectionRegistry {
                 ? CloseReason.KILLED
                 : shuttingDown
                         ? CloseReason.SHUTDOWN
-                        : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
+                        : HeaderDeadline.timedOut(connection)
+                                ? CloseReason.HEADER_TIMEOUT
+                                : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
         ConnectionSnapshot last = tracked.closed(now, reason);
         synchronized (recentlyClosed) {
             if (recentlyClosed.size() == historySize) {
