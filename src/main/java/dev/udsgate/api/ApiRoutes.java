@@ -15,7 +15,7 @@ public final class ApiRoutes {
                         .get("/_ping", system::ping)
                         .get("/v1/version", system::version)
                         .get("/v1/info", system::info)
-                        .get("/v1/socket", socket::socket)
+                        .addBlocking("GET", "/v1/socket", socket::socket)
                         .get("/v1/connections", connections::list)
                         .get("/v1/connections/self", connections::self)
                         .get("/v1/connections/{id}", connections::get)

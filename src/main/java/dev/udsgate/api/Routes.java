@@ -47,7 +47,7 @@ public final class Routes {
                 .getThreadPool()
                 .execute(() -> ApiHandler.guarded(
                         call.request(), response, callback, () -> inline.handle(call, response, callback)));
-        routes.add(new Route(method, new PathTemplate(path), offloaded, false));
+        routes.add(new Route(method, new PathTemplate(path), offloaded, method.equals("GET")));
         return this;
     }
 

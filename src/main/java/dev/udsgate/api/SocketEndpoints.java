@@ -2,6 +2,7 @@ package dev.udsgate.api;
 
 import dev.udsgate.connections.ConnectionLimiter;
 import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerState;
 import dev.udsgate.socket.SocketFile.SocketFileStatus;
 import dev.udsgate.socket.UnixListener;
@@ -30,6 +31,10 @@ final class SocketEndpoints {
                 listener.config().group().orElse(null),
                 listener.effectiveBacklog(),
                 listener.config().backlog(),
+                ListenerConnector.serving(call.request()).acceptQueueLength().stream()
+                        .boxed()
+                        .findFirst()
+                        .orElse(null),
                 listener.enteredAt(ListenerState.BOUND).orElse(null),
                 listener.enteredAt(ListenerState.LISTENING).orElse(null),
                 listener.lifecycle().stream()
@@ -47,6 +52,7 @@ final class SocketEndpoints {
      * @param configuredMode the mode udsgate applied; {@code file.mode} shows the mode now
      * @param configuredGroup the group asked for with {@code --group}, or null for the process's own
      * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn})
+     * @param acceptQueueLength clients connected but not yet accepted, now; null if it cannot be read
      * @param file the file at the path now, or null if nothing is there
      * @param limits the listener's connection limits and header timeout
      * @param openConnections client connections it holds now
@@ -60,6 +66,7 @@ final class SocketEndpoints {
             String configuredGroup,
             int backlog,
             int requestedBacklog,
+            Integer acceptQueueLength,
             Instant boundAt,
             Instant listeningAt,
             List<Transition> lifecycle,

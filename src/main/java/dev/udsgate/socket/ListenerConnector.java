@@ -5,6 +5,8 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -163,6 +166,21 @@ public final class ListenerConnector extends UnixDomainServerConnector {
 
     public UnixListener listener() {
         return listener;
+    }
+
+    /** The connector a request came through. */
+    public static ListenerConnector serving(Request request) {
+        return (ListenerConnector) request.getConnectionMetaData().getConnector();
+    }
+
+    /**
+     * Clients connected but not yet accepted, counted now (see {@link AcceptQueue}); empty before
+     * the socket is bound or if the kernel's table cannot be read. Blocks: not for a selector thread.
+     */
+    public OptionalInt acceptQueueLength() {
+        // The kernel names a socket by the path it was bound at: the private folder's, which Jetty has.
+        Path bound = getUnixDomainPath();
+        return bound == null || !isStarted() ? OptionalInt.empty() : AcceptQueue.length(bound);
     }
 
     @Override

@@ -70,4 +70,11 @@ class SocketApiTest {
                 .body("file.mode", equalTo("0600"))
                 .body("file.permissions", equalTo("srw-------"));
     }
+
+    @Test
+    void theAcceptQueueOfAServerThatKeepsUpIsEmpty() {
+        // Read from the kernel's table of Unix sockets: null would mean the listener was not found in it.
+        server.api().get("/v1/socket").then().statusCode(200).body("acceptQueueLength", equalTo(0));
+        server.api().head("/v1/socket").then().statusCode(200);
+    }
 }
