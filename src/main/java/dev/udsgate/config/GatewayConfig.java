@@ -63,7 +63,7 @@ public record GatewayConfig(
         }
     }
 
-    /** With the default header timeout. */
+    /** With the default header timeout, for callers written before it existed. */
     public GatewayConfig(
             List<ListenerConfig> listeners,
             Duration shutdownTimeout,

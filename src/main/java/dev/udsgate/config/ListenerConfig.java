@@ -35,7 +35,7 @@ public record ListenerConfig(
         }
     }
 
-    /** A listener with the default connection limits. */
+    /** A listener with the default connection limits, for callers written before the limits existed. */
     public ListenerConfig(String name, Path socketPath, FileMode mode, Optional<String> group, int backlog) {
         this(name, socketPath, mode, group, backlog, ConnectionLimits.defaults());
     }
