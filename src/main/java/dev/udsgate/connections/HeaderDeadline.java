@@ -114,6 +114,13 @@ final class HeaderDeadline extends HttpConnectionFactory {
             }
         }
 
+        /** A connection that ends while its head is awaited lets its deadline go at once, not when it is due. */
+        @Override
+        public void onClose(Throwable cause) {
+            disarm();
+            super.onClose(cause);
+        }
+
         private void arm(long delayNanos) {
             Deadline task = new Deadline();
             if (pending.compareAndSet(null, task)) {
