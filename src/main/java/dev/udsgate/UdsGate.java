@@ -5,6 +5,7 @@ import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.connections.ConnectionLimiter;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.HostPort;
@@ -75,10 +75,9 @@ public final class UdsGate {
     public UdsGate(GatewayConfig config) {
         this.config = config;
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
-        this.connections = new ConnectionRegistry(
-                events,
-                PeerReader.best(users, ProcFs.system()),
-                config.history().closedConnections());
+        PeerReader peers = PeerReader.best(users, ProcFs.system());
+        this.connections =
+                new ConnectionRegistry(events, peers, config.history().closedConnections());
         QueuedThreadPool threads = new ServerThreadPool();
         threads.setName("udsgate");
         // Daemon threads: a failed start must not keep the process alive.
@@ -100,7 +99,9 @@ public final class UdsGate {
                             listenerConfig.name(),
                             transition.state().label(),
                             listenerConfig.socketPath().toString())));
-            ListenerConnector connector = new ListenerConnector(server, listener, new HttpConnectionFactory(http));
+            ConnectionLimiter limiter = connections.limit(listener, listenerConfig.limits(), config.headerTimeout());
+            ListenerConnector connector =
+                    new ListenerConnector(server, listener, limiter, peers, limiter.httpConnections(http));
             connector.setIdleTimeout(config.idleTimeout().toMillis());
             connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
             if (TRACK_CONNECTIONS) {

@@ -8,7 +8,7 @@ public final class ApiRoutes {
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
         SpecEndpoints spec = new SpecEndpoints();
-        SocketEndpoints socket = new SocketEndpoints();
+        SocketEndpoints socket = new SocketEndpoints(context.connections());
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events = new EventEndpoints(context.events(), context.users(), context.heartbeatInterval());
@@ -18,7 +18,8 @@ public final class ApiRoutes {
                         .get("/v1/info", system::info)
                         .get("/v1/openapi.yaml", spec::yaml)
                         .get("/v1/openapi.json", spec::json)
-                        .get("/v1/socket", socket::socket)
+                        // Reads /proc/net/unix for the accept queue.
+                        .getBlocking("/v1/socket", socket::socket)
                         // Reading a peer's process the first time looks at /proc.
                         .getBlocking("/v1/connections", connections::list)
                         .getBlocking("/v1/connections/self", connections::self)

@@ -1,5 +1,8 @@
 package dev.udsgate.api;
 
+import dev.udsgate.connections.ConnectionLimiter;
+import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerState;
 import dev.udsgate.socket.SocketFile.SocketFileStatus;
 import dev.udsgate.socket.UnixListener;
@@ -10,9 +13,17 @@ import java.util.List;
 /** {@code /v1/socket}: the caller's listener and its socket file, as the kernel and filesystem see them now. */
 final class SocketEndpoints {
 
+    private final ConnectionRegistry connections;
+
+    SocketEndpoints(ConnectionRegistry connections) {
+        this.connections = connections;
+    }
+
     Reply socket(ApiCall call) {
         UnixListener listener = call.listener();
         listener.checkPath();
+        ConnectionLimiter.Status limits =
+                connections.limiter(listener.name()).orElseThrow().status();
         return Reply.json(new SocketBody(
                 listener.name(),
                 listener.path(),
@@ -21,12 +32,19 @@ final class SocketEndpoints {
                 listener.config().group().orElse(null),
                 listener.effectiveBacklog(),
                 listener.config().backlog(),
+                ListenerConnector.serving(call.request()).acceptQueueLength().stream()
+                        .boxed()
+                        .findFirst()
+                        .orElse(null),
                 listener.enteredAt(ListenerState.BOUND).orElse(null),
                 listener.enteredAt(ListenerState.LISTENING).orElse(null),
                 listener.lifecycle().stream()
                         .map(t -> new Transition(t.state().label(), t.at()))
                         .toList(),
-                listener.fileStatus().orElse(null)));
+                listener.fileStatus().orElse(null),
+                limits.limits(),
+                limits.open(),
+                limits.hits()));
     }
 
     /**
@@ -35,7 +53,11 @@ final class SocketEndpoints {
      * @param configuredMode the mode udsgate applied; {@code file.mode} shows the mode now
      * @param configuredGroup the group asked for with {@code --group}, or null for the process's own
      * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn})
+     * @param acceptQueueLength clients connected but not yet accepted, now; null if it cannot be read
      * @param file the file at the path now, or null if nothing is there
+     * @param limits the listener's connection limits and header timeout
+     * @param openConnections client connections it holds now
+     * @param limitHits how often each limit was hit since the start
      */
     record SocketBody(
             String listener,
@@ -45,10 +67,14 @@ final class SocketEndpoints {
             String configuredGroup,
             int backlog,
             int requestedBacklog,
+            Integer acceptQueueLength,
             Instant boundAt,
             Instant listeningAt,
             List<Transition> lifecycle,
-            SocketFileStatus file) {}
+            SocketFileStatus file,
+            ConnectionLimiter.Limits limits,
+            int openConnections,
+            ConnectionLimiter.Hits limitHits) {}
 
     record Transition(String state, Instant at) {}
 }

@@ -3,10 +3,12 @@ package dev.udsgate.cli;
 import dev.udsgate.UdsGate;
 import dev.udsgate.config.ConfigFile;
 import dev.udsgate.config.ConfigFileLoader;
+import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.system.FileDescriptors;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -99,6 +101,29 @@ final class ServeCommand implements Callable<Integer> {
     Duration idleTimeout;
 
     @Option(
+            names = "--header-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.Timeout.class,
+            description = "How long a request's head (request line and headers) may take to arrive, whole:"
+                    + " from accept for a connection's first request, from its first byte for later ones;"
+                    + " a client too slow gets 408 and is closed (default: 10s).")
+    Duration headerTimeout;
+
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            description = "Open connections the listener holds at once; one more is closed as soon as it is"
+                    + " accepted (default: the file descriptor limit, ulimit -n, less a reserve).")
+    Integer maxConnections;
+
+    @Option(
+            names = "--max-connections-per-user",
+            paramLabel = "N",
+            description = "Open connections one peer user (uid) holds on the listener; one more is closed as"
+                    + " soon as it is accepted. Root and the server's own user are exempt (default: 1024).")
+    Integer maxConnectionsPerUser;
+
+    @Option(
             names = "--connection-history",
             paramLabel = "N",
             description = "Closed connections kept, to be listed with state=closed (default: 256).")
@@ -158,6 +183,13 @@ final class ServeCommand implements Callable<Integer> {
         if (idleTimeout != null && idleTimeout.toMillis() < 1) {
             throw usage("--idle-timeout must be at least 1ms, got " + Converters.Timeout.format(idleTimeout));
         }
+        if (headerTimeout != null && headerTimeout.toMillis() < 1) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--header-timeout must be at least 1ms, got " + Converters.Timeout.format(headerTimeout));
+        }
+        requireBetween("--max-connections", maxConnections, ConnectionLimits.MAX);
+        requireBetween("--max-connections-per-user", maxConnectionsPerUser, ConnectionLimits.MAX);
         ConfigFile file = configFile == null ? ConfigFile.empty() : ConfigFileLoader.load(configFile);
         if (group != null) {
             requireGroup(group, "--group");
@@ -170,6 +202,7 @@ final class ServeCommand implements Callable<Integer> {
         int listenBacklog = first(backlog, file.backlog(), Optional.of(ListenerConfig.DEFAULT_BACKLOG))
                 .get();
         HistoryLimits defaults = HistoryLimits.DEFAULTS;
+        ConnectionLimits limits = connectionLimits(file);
         try {
             ListenerConfig listener = new ListenerConfig(
                     "main",
@@ -177,12 +210,15 @@ final class ServeCommand implements Callable<Integer> {
                     first(mode, file.mode(), Optional.of(FileMode.DEFAULT_SOCKET_MODE))
                             .get(),
                     first(group, file.group(), Optional.empty()),
-                    listenBacklog);
+                    listenBacklog,
+                    limits);
             return new GatewayConfig(
                     List.of(listener),
                     first(shutdownTimeout, file.shutdownTimeout(), Optional.of(GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT))
                             .get(),
                     first(idleTimeout, file.idleTimeout(), Optional.of(GatewayConfig.DEFAULT_IDLE_TIMEOUT))
+                            .get(),
+                    first(headerTimeout, file.headerTimeout(), Optional.of(GatewayConfig.DEFAULT_HEADER_TIMEOUT))
                             .get(),
                     new HistoryLimits(
                             first(
@@ -220,6 +256,31 @@ final class ServeCommand implements Callable<Integer> {
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * The connection limits, checked against the file descriptor limit: a listener allowed more
+     * connections than the process may open files would meet EMFILE instead of its own limit.
+     */
+    private ConnectionLimits connectionLimits(ConfigFile file) {
+        ConnectionLimits defaults = ConnectionLimits.defaults();
+        int budget = FileDescriptors.connectionBudget();
+        int max = first(maxConnections, file.maxConnections(), Optional.of(defaults.maxConnections()))
+                .get();
+        if (max > budget) {
+            String source = maxConnections != null ? "--max-connections" : "maxConnections in " + configFile;
+            throw usage(String.format(
+                    "%s is %d, more than the %d connections this process has file descriptors for"
+                            + " (ulimit -n %d, less %d kept for the server itself); raise ulimit -n or"
+                            + " lower %s",
+                    source, max, budget, FileDescriptors.limit(), FileDescriptors.limit() - budget, source));
+        }
+        int perUser = first(
+                        maxConnectionsPerUser,
+                        file.maxConnectionsPerUser(),
+                        Optional.of(defaults.maxConnectionsPerUser()))
+                .get();
+        return new ConnectionLimits(max, perUser);
     }
 
     /** The flag if given, else the file's value, else the fallback. */

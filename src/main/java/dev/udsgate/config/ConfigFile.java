@@ -22,6 +22,9 @@ public record ConfigFile(
         Optional<Integer> backlog,
         Optional<Duration> shutdownTimeout,
         Optional<Duration> idleTimeout,
+        Optional<Duration> headerTimeout,
+        Optional<Integer> maxConnections,
+        Optional<Integer> maxConnectionsPerUser,
         Optional<Integer> connectionHistory,
         Optional<Integer> eventHistory,
         Optional<Integer> eventQueue,
@@ -35,6 +38,9 @@ public record ConfigFile(
         Objects.requireNonNull(backlog, "backlog");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
+        Objects.requireNonNull(maxConnections, "maxConnections");
+        Objects.requireNonNull(maxConnectionsPerUser, "maxConnectionsPerUser");
         Objects.requireNonNull(connectionHistory, "connectionHistory");
         Objects.requireNonNull(eventHistory, "eventHistory");
         Objects.requireNonNull(eventQueue, "eventQueue");
@@ -45,6 +51,9 @@ public record ConfigFile(
     /** A file that says nothing: every setting comes from the command line or its default. */
     public static ConfigFile empty() {
         return new ConfigFile(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

@@ -69,6 +69,9 @@ public final class ConfigFileLoader {
             "backlog",
             "shutdownTimeout",
             "idleTimeout",
+            "headerTimeout",
+            "maxConnections",
+            "maxConnectionsPerUser",
             "connectionHistory",
             "eventHistory",
             "eventQueue",
@@ -87,6 +90,7 @@ public final class ConfigFileLoader {
             List.of("path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold");
 
     private static final Duration MIN_IDLE_TIMEOUT = Duration.ofMillis(1);
+    private static final Duration MIN_HEADER_TIMEOUT = Duration.ofMillis(1);
     private static final Pattern LEADING_ZERO = Pattern.compile("[-+]?0[0-9_]+");
     private static final String DURATION = "must be a duration such as " + DurationText.FORMS;
 
@@ -322,6 +326,9 @@ public final class ConfigFileLoader {
                 value(top, "", "backlog", (node, at) -> count(node, at, ListenerConfig.MAX_BACKLOG)),
                 value(top, "", "shutdownTimeout", (node, at) -> duration(node, at, Duration.ZERO)),
                 value(top, "", "idleTimeout", (node, at) -> duration(node, at, MIN_IDLE_TIMEOUT)),
+                value(top, "", "headerTimeout", (node, at) -> duration(node, at, MIN_HEADER_TIMEOUT)),
+                value(top, "", "maxConnections", (node, at) -> count(node, at, ConnectionLimits.MAX)),
+                value(top, "", "maxConnectionsPerUser", (node, at) -> count(node, at, ConnectionLimits.MAX)),
                 value(top, "", "connectionHistory", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "eventHistory", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "eventQueue", (node, at) -> count(node, at, HistoryLimits.MAX)),

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param listeners the Unix-socket listeners, each with a unique name and path
  * @param shutdownTimeout how long a graceful stop waits for requests in flight
  * @param idleTimeout how long a connection may move no bytes before it is closed
+ * @param headerTimeout how long a request's head (request line and headers) may take to arrive, whole:
+ *     from accept for a connection's first request, from its first byte for a later one
  * @param history how much of the past is kept in memory
  * @param routes the gateway's routes from the configuration
  * @param stateFile where routes changed over the API are kept; empty: they last until the process ends
@@ -20,12 +22,19 @@ public record GatewayConfig(
         List<ListenerConfig> listeners,
         Duration shutdownTimeout,
         Duration idleTimeout,
+        Duration headerTimeout,
         HistoryLimits history,
         List<RouteConfig> routes,
         Optional<Path> stateFile) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * HAProxy's usual {@code timeout http-request}; nginx's {@code client_header_timeout} is 60 s. A
+     * local client sends its head at once: ten seconds is generous, and short enough that a client
+     * trickling bytes cannot hold a connection for long.
+     */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);
@@ -48,5 +57,20 @@ public record GatewayConfig(
             throw new IllegalArgumentException(
                     "idle timeout must be at least 1ms, got " + idleTimeout.toMillis() + "ms");
         }
+        if (headerTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException(
+                    "header timeout must be at least 1ms, got " + headerTimeout.toMillis() + "ms");
+        }
+    }
+
+    /** With the default header timeout, for callers written before it existed. */
+    public GatewayConfig(
+            List<ListenerConfig> listeners,
+            Duration shutdownTimeout,
+            Duration idleTimeout,
+            HistoryLimits history,
+            List<RouteConfig> routes,
+            Optional<Path> stateFile) {
+        this(listeners, shutdownTimeout, idleTimeout, DEFAULT_HEADER_TIMEOUT, history, routes, stateFile);
     }
 }

@@ -12,8 +12,10 @@ import java.util.Optional;
  * @param mode permission bits of the socket file
  * @param group group to give the socket file (a name or a numeric id); empty keeps the process's group
  * @param backlog the {@code listen()} backlog; the kernel caps it at {@code net.core.somaxconn}
+ * @param limits how many connections it holds at once
  */
-public record ListenerConfig(String name, Path socketPath, FileMode mode, Optional<String> group, int backlog) {
+public record ListenerConfig(
+        String name, Path socketPath, FileMode mode, Optional<String> group, int backlog, ConnectionLimits limits) {
 
     public static final int DEFAULT_BACKLOG = 512;
     public static final int MAX_BACKLOG = 65535;
@@ -23,6 +25,7 @@ public record ListenerConfig(String name, Path socketPath, FileMode mode, Option
         Objects.requireNonNull(socketPath, "socketPath");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(limits, "limits");
         if (!socketPath.isAbsolute()) {
             socketPath = socketPath.toAbsolutePath();
         }
@@ -30,5 +33,10 @@ public record ListenerConfig(String name, Path socketPath, FileMode mode, Option
         if (backlog < 1 || backlog > MAX_BACKLOG) {
             throw new IllegalArgumentException("backlog must be between 1 and " + MAX_BACKLOG + ", got " + backlog);
         }
+    }
+
+    /** A listener with the default connection limits, for callers written before the limits existed. */
+    public ListenerConfig(String name, Path socketPath, FileMode mode, Optional<String> group, int backlog) {
+        this(name, socketPath, mode, group, backlog, ConnectionLimits.defaults());
     }
 }

@@ -4,6 +4,8 @@ package dev.udsgate.connections;
 public enum CloseReason {
     /** The client closed it, or the exchange ended it (an error, {@code Connection: close}). */
     CLIENT("client"),
+    /** A request's head did not arrive, whole, within the header timeout. */
+    HEADER_TIMEOUT("headerTimeout"),
     /** No bytes moved for the idle timeout. */
     IDLE_TIMEOUT("idleTimeout"),
     /** Closed through {@code DELETE /v1/connections/{id}}. */

@@ -1,9 +1,11 @@
 package dev.udsgate.connections;
 
+import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.peer.PeerReader;
+import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,7 @@ public final class ConnectionRegistry {
     private final Map<Connection, TrackedConnection> open = new ConcurrentHashMap<>();
     private final Map<String, TrackedConnection> openById = new ConcurrentHashMap<>();
     private final ArrayDeque<ConnectionSnapshot> recentlyClosed;
+    private final Map<String, ConnectionLimiter> limiters = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
     public ConnectionRegistry(EventLog events, PeerReader peers, int historySize) {
@@ -61,6 +65,23 @@ public final class ConnectionRegistry {
                 closed(connection);
             }
         };
+    }
+
+    /**
+     * The limits of one listener's connections: its connector's gate and its HTTP connections.
+     * Root and the user this server runs as are not held to the per-user limit.
+     */
+    public ConnectionLimiter limit(UnixListener listener, ConnectionLimits limits, Duration headerTimeout) {
+        List<String> exempt =
+                Stream.of("root", System.getProperty("user.name")).distinct().toList();
+        ConnectionLimiter limiter = new ConnectionLimiter(listener.name(), limits, headerTimeout, events, exempt);
+        limiters.put(listener.name(), limiter);
+        return limiter;
+    }
+
+    /** The limits of the listener of that name, if it has any. */
+    public Optional<ConnectionLimiter> limiter(String listener) {
+        return Optional.ofNullable(limiters.get(listener));
     }
 
     /** From now on, connections that close do so because the server stops. */
@@ -158,9 +179,7 @@ public final class ConnectionRegistry {
 
     private void opened(UnixListener listener, Connection connection) {
         String id = Long.toString(lastId.incrementAndGet());
-        PeerIdentity peer = connection.getEndPoint() instanceof SocketChannelEndPoint endPoint
-                ? peers.read(endPoint.getChannel()).orElse(null)
-                : null;
+        PeerIdentity peer = peerOf(connection.getEndPoint());
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
         open.put(connection, tracked);
         openById.put(id, tracked);
@@ -175,6 +194,16 @@ public final class ConnectionRegistry {
         }
     }
 
+    /** A listener's endpoint reads its peer once, for the limits and for us alike. */
+    private PeerIdentity peerOf(EndPoint endPoint) {
+        if (endPoint instanceof ListenerEndPoint listenerEndPoint) {
+            return listenerEndPoint.peer().orElse(null);
+        }
+        return endPoint instanceof SocketChannelEndPoint channelEndPoint
+                ? peers.read(channelEndPoint.getChannel()).orElse(null)
+                : null;
+    }
+
     private void closed(Connection connection) {
         TrackedConnection tracked = open.remove(connection);
         if (tracked == null) {
@@ -186,7 +215,9 @@ public final class ConnectionRegistry {
                 ? CloseReason.KILLED
                 : shuttingDown
                         ? CloseReason.SHUTDOWN
-                        : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
+                        : HeaderDeadline.timedOut(connection)
+                                ? CloseReason.HEADER_TIMEOUT
+                                : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
         ConnectionSnapshot last = tracked.closed(now, reason);
         if (tracked.peer != null) {
             tracked.peer.release();

@@ -97,6 +97,25 @@ public sealed interface Occurrence {
         }
     }
 
+    /**
+     * A client closed as soon as it was accepted, over a connection limit; it never got an id.
+     *
+     * @param user the peer user, or null when the refusal came before the peer was read
+     * @param reason {@code listenerFull} or {@code userLimit}
+     * @param limit the limit it met
+     */
+    record ConnectionRefused(String listener, String user, String reason, int limit) implements Occurrence {
+        @Override
+        public String type() {
+            return "connection.refused";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("reason", reason, "limit", limit);
+        }
+    }
+
     record ServerStopping(long shutdownTimeoutMillis) implements Occurrence {
         @Override
         public String type() {

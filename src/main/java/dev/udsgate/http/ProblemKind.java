@@ -5,6 +5,7 @@ public enum ProblemKind {
     BAD_REQUEST(400, "Bad Request", "bad-request"),
     NOT_FOUND(404, "Not Found", "not-found"),
     METHOD_NOT_ALLOWED(405, "Method Not Allowed", "method-not-allowed"),
+    REQUEST_TIMEOUT(408, "Request Timeout", "request-timeout"),
     CONFLICT(409, "Conflict", "conflict"),
     PRECONDITION_FAILED(412, "Precondition Failed", "precondition-failed"),
     PAYLOAD_TOO_LARGE(413, "Content Too Large", "content-too-large"),

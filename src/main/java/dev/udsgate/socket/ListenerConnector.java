@@ -1,20 +1,26 @@
 package dev.udsgate.socket;
 
+import dev.udsgate.peer.PeerReader;
+import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -37,24 +43,71 @@ public final class ListenerConnector extends UnixDomainServerConnector {
     private static final Duration PATH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final UnixListener listener;
+    private final PeerReader peers;
+    private final ConnectionGate gate;
     private SelectorManager selectors;
     private final Set<EndPoint> outgoingEndPoints = ConcurrentHashMap.newKeySet();
+    private final Set<SelectableChannel> dialing = ConcurrentHashMap.newKeySet();
 
-    public ListenerConnector(Server server, UnixListener listener, ConnectionFactory... factories) {
+    /**
+     * @param gate decides which accepted clients the listener keeps
+     * @param peers reads each client's peer, once ({@link ListenerEndPoint#peer})
+     */
+    public ListenerConnector(
+            Server server,
+            UnixListener listener,
+            ConnectionGate gate,
+            PeerReader peers,
+            ConnectionFactory... factories) {
         super(server, factories);
         this.listener = listener;
+        this.gate = gate;
+        this.peers = peers;
         setName(listener.name());
         setAcceptQueueSize(listener.config().backlog());
+    }
+
+    /**
+     * Jetty's accept, with the gate first: a client over the listener's limit is closed here, at
+     * once, before Jetty makes anything for it.
+     */
+    @Override
+    protected void accept(int acceptorID) throws IOException {
+        if (getTransport() instanceof ServerSocketChannel server) {
+            admit(server.accept());
+        }
+    }
+
+    private void admit(SocketChannel channel) throws IOException {
+        if (!gate.admitAccepted()) {
+            channel.close();
+            return;
+        }
+        try {
+            channel.configureBlocking(false);
+            configure(channel);
+            selectors.accept(channel);
+        } catch (IOException | RuntimeException e) {
+            gate.acceptFailed();
+            channel.close();
+            throw e;
+        }
     }
 
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
         // Called by the super constructor: the field has no initializer, so this value stays.
         this.selectors = new UnixDomainSelectorManager(executor, scheduler, selectors) {
+            /** Accepting on a selector (no acceptor threads) comes here instead of {@link #accept(int)}. */
+            @Override
+            protected void accepted(SelectableChannel channel) throws IOException {
+                admit((SocketChannel) channel);
+            }
+
             @Override
             protected EndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector, SelectionKey key) {
                 ListenerEndPoint endPoint =
-                        new ListenerEndPoint((SocketChannel) channel, selector, key, getScheduler());
+                        new ListenerEndPoint((SocketChannel) channel, selector, key, getScheduler(), peers);
                 endPoint.setIdleTimeout(getIdleTimeout());
                 return endPoint;
             }
@@ -62,8 +115,12 @@ public final class ListenerConnector extends UnixDomainServerConnector {
             @Override
             public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object attachment) {
                 if (attachment instanceof OutgoingConnection outgoing) {
+                    dialing.remove(channel);
                     outgoingEndPoints.add(endPoint);
                     return outgoing.newConnection(endPoint);
+                }
+                if (!gate.admitPeer((ListenerEndPoint) endPoint)) {
+                    return new RefusedConnection(endPoint, getExecutor());
                 }
                 return super.newConnection(channel, endPoint, attachment);
             }
@@ -81,12 +138,24 @@ public final class ListenerConnector extends UnixDomainServerConnector {
 
             @Override
             protected void endPointClosed(EndPoint endPoint) {
-                outgoingEndPoints.remove(endPoint);
+                if (!outgoingEndPoints.remove(endPoint)) {
+                    gate.closed((ListenerEndPoint) endPoint);
+                }
                 super.endPointClosed(endPoint);
+            }
+
+            /** Jetty could not make an endpoint for an accepted channel (it is stopping): give its place back. */
+            @Override
+            protected void onAcceptFailed(SelectableChannel channel, Throwable cause) {
+                if (!dialing.remove(channel)) {
+                    gate.acceptFailed();
+                }
+                super.onAcceptFailed(channel, cause);
             }
 
             @Override
             protected void connectionFailed(SelectableChannel channel, Throwable failure, Object attachment) {
+                dialing.remove(channel);
                 if (attachment instanceof OutgoingConnection outgoing) {
                     outgoing.connectFailed(failure);
                 } else {
@@ -105,6 +174,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
      * @param channel non-blocking, connected or with its connect begun
      */
     public void dial(SocketChannel channel, OutgoingConnection outgoing) {
+        dialing.add(channel);
         if (channel.isConnected()) {
             selectors.accept(channel, outgoing);
         } else {
@@ -114,6 +184,21 @@ public final class ListenerConnector extends UnixDomainServerConnector {
 
     public UnixListener listener() {
         return listener;
+    }
+
+    /** The connector a request came through. */
+    public static ListenerConnector serving(Request request) {
+        return (ListenerConnector) request.getConnectionMetaData().getConnector();
+    }
+
+    /**
+     * Clients connected but not yet accepted, counted now (see {@link AcceptQueue}); empty before
+     * the socket is bound or if the kernel's table cannot be read. Blocks: not for a selector thread.
+     */
+    public OptionalInt acceptQueueLength() {
+        // The kernel names a socket by the path it was bound at: the private folder's, which Jetty has.
+        Path bound = getUnixDomainPath();
+        return bound == null || !isStarted() ? OptionalInt.empty() : AcceptQueue.length(bound);
     }
 
     @Override
@@ -156,5 +241,21 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         } finally {
             listener.closed();
         }
+    }
+
+    /** What a client the gate refused gets: its connection is closed as soon as it opens, unread. */
+    private static final class RefusedConnection extends AbstractConnection {
+        RefusedConnection(EndPoint endPoint, Executor executor) {
+            super(endPoint, executor);
+        }
+
+        @Override
+        public void onOpen() {
+            super.onOpen();
+            getEndPoint().close();
+        }
+
+        @Override
+        public void onFillable() {}
     }
 }

@@ -132,6 +132,27 @@ class CommandLineTest {
     }
 
     @Test
+    void badLimitsAreUsageErrorsThatNameTheFlag() {
+        String socket = dir.resolve("s.sock").toString();
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--max-connections", "0"),
+                "--max-connections must be between 1 and 1000000, got 0");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--max-connections-per-user", "-3"),
+                "--max-connections-per-user must be between 1 and 1000000, got -3");
+        assertOneLineError(
+                run(2, "serve", "--socket", socket, "--header-timeout", "0s"),
+                "--header-timeout must be at least 1ms, got 0s");
+    }
+
+    @Test
+    void moreConnectionsThanFileDescriptorsIsAUsageErrorThatSaysWhatToDo() {
+        String printed = run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--max-connections", "1000000");
+        assertOneLineError(printed, "--max-connections is 1000000, more than the");
+        assertThat(printed).contains("raise ulimit -n or lower --max-connections");
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         assertOneLineError(run(2, "serve", "--sockett", "/tmp/x.sock"), "--sockett");
     }

@@ -23,6 +23,9 @@ class ConfigFileLoaderTest {
             backlog: 512
             shutdownTimeout: 10s
             idleTimeout: 30s
+            headerTimeout: 5s
+            maxConnections: 4000
+            maxConnectionsPerUser: 100
             connectionHistory: 256
             eventHistory: 1024
             eventQueue: 2048
@@ -58,6 +61,9 @@ class ConfigFileLoaderTest {
         assertThat(config.backlog()).contains(512);
         assertThat(config.shutdownTimeout()).contains(Duration.ofSeconds(10));
         assertThat(config.idleTimeout()).contains(Duration.ofSeconds(30));
+        assertThat(config.headerTimeout()).contains(Duration.ofSeconds(5));
+        assertThat(config.maxConnections()).contains(4000);
+        assertThat(config.maxConnectionsPerUser()).contains(100);
         assertThat(config.connectionHistory()).contains(256);
         assertThat(config.eventHistory()).contains(1024);
         assertThat(config.eventQueue()).contains(2048);
@@ -95,6 +101,9 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.of(128),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
@@ -182,8 +191,8 @@ class ConfigFileLoaderTest {
     void unknownTopLevelKeyIsReportedWithTheKnownKeys() throws IOException {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
                 .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
-                        + " shutdownTimeout, idleTimeout, connectionHistory, eventHistory, eventQueue, stateFile,"
-                        + " routes");
+                        + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, routes");
     }
 
     @Test
@@ -299,6 +308,9 @@ class ConfigFileLoaderTest {
                 socket: run/udsgate.sock
                 backlog: 0
                 idleTimeout: 0s
+                headerTimeout: 0ms
+                maxConnections: 0
+                maxConnectionsPerUser: 1000001
                 connectionHistory: 1000001
                 eventHistory: -1
                 eventQueue: 99999999999999999999
@@ -312,6 +324,9 @@ class ConfigFileLoaderTest {
                         "group: must be a group name or a numeric gid, got \"\"",
                         "backlog: must be between 1 and 65535, got 0",
                         "idleTimeout: must be at least 1ms, got 0s",
+                        "headerTimeout: must be at least 1ms, got 0ms",
+                        "maxConnections: must be between 1 and 1000000, got 0",
+                        "maxConnectionsPerUser: must be between 1 and 1000000, got 1000001",
                         "connectionHistory: must be between 1 and 1000000, got 1000001",
                         "eventHistory: must be between 1 and 1000000, got -1",
                         "eventQueue: must be between 1 and 1000000, got 99999999999999999999",

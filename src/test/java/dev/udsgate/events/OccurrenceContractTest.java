@@ -51,6 +51,7 @@ class OccurrenceContractTest {
         samples.add(new Occurrence.ConnectionOpened("main", "1", "root", null, "/run/u.sock"));
         samples.add(new Occurrence.ConnectionClosed("main", "1", "root", "client", 3, 1, 80, 120));
         samples.add(new Occurrence.ConnectionKilled("main", "1", "root", "2", "root"));
+        samples.add(new Occurrence.ConnectionRefused("main", "nobody", "userLimit", 2));
         samples.add(new Occurrence.ServerStopping(5000));
         samples.add(new Occurrence.EventsDropped(7));
         samples.add(new Occurrence.RouteChanged("billing", "\"e1\"", true));

@@ -113,4 +113,11 @@ class SocketApiTest {
         }
         assertThat(server.gate().listeners().get(0).state()).isEqualTo(ListenerState.DETACHED);
     }
+
+    @Test
+    void theAcceptQueueOfAServerThatKeepsUpIsEmpty() {
+        // Read from the kernel's table of Unix sockets: null would mean the listener was not found in it.
+        server.api().get("/v1/socket").then().statusCode(200).body("acceptQueueLength", equalTo(0));
+        server.api().head("/v1/socket").then().statusCode(200);
+    }
 }

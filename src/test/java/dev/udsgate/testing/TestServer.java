@@ -1,6 +1,7 @@
 package dev.udsgate.testing;
 
 import dev.udsgate.UdsGate;
+import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
@@ -60,6 +61,8 @@ public final class TestServer implements AutoCloseable {
         private Optional<String> group = Optional.empty();
         private HistoryLimits history = HistoryLimits.DEFAULTS;
         private Duration idleTimeout = GatewayConfig.DEFAULT_IDLE_TIMEOUT;
+        private Duration headerTimeout = GatewayConfig.DEFAULT_HEADER_TIMEOUT;
+        private ConnectionLimits limits = ConnectionLimits.defaults();
         private List<RouteConfig> routes = List.of();
         private Optional<Path> stateFile = Optional.empty();
 
@@ -87,6 +90,16 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        public Builder headerTimeout(Duration headerTimeout) {
+            this.headerTimeout = headerTimeout;
+            return this;
+        }
+
+        public Builder limits(ConnectionLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
         public Builder routes(List<RouteConfig> routes) {
             this.routes = routes;
             return this;
@@ -98,9 +111,10 @@ public final class TestServer implements AutoCloseable {
         }
 
         public TestServer start() {
-            ListenerConfig listener = new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG);
+            ListenerConfig listener =
+                    new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG, limits);
             GatewayConfig config = new GatewayConfig(
-                    List.of(listener), Duration.ofSeconds(5), idleTimeout, history, routes, stateFile);
+                    List.of(listener), Duration.ofSeconds(5), idleTimeout, headerTimeout, history, routes, stateFile);
             UdsGate gate = new UdsGate(config);
             gate.start();
             return new TestServer(gate, socket);
