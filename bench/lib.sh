@@ -50,3 +50,25 @@ measured() {
 
 # median COLUMN: the median of three rounds in $dir/results.
 median() { cut -d' ' -f"$1" "$dir/results" | sort -n | sed -n 2p; }
+
+# start_upstream: the upstream the gateway benchmarks proxy to, nginx answering `return 200` on
+# $dir/upstream.sock with one worker, in a process of its own.
+start_upstream() {
+  cat >"$dir/upstream.conf" <<CONF
+  worker_processes 1;
+  user root;
+  daemon off;
+  pid $dir/upstream.pid;
+  error_log $dir/upstream-error.log warn;
+  events { worker_connections 4096; }
+  http {
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+      listen unix:$dir/upstream.sock;
+      location / { default_type text/plain; return 200 "hello from upstream"; }
+    }
+  }
+CONF
+  background /usr/sbin/nginx -c "$dir/upstream.conf" -e "$dir/upstream-error.log"
+}

@@ -20,22 +20,6 @@ prepare
 # Three processes, so that each proxy has the upstream's work off its own CPU time: the upstream
 # (nginx answering `return 200` on a Unix socket, one worker), the reference proxy (nginx with
 # upstream keep-alive, `worker_processes auto` as Debian ships it), and udsgate.
-cat >"$dir/upstream.conf" <<CONF
-worker_processes 1;
-user root;
-daemon off;
-pid $dir/upstream.pid;
-error_log $dir/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen unix:$dir/upstream.sock;
-    location / { default_type text/plain; return 200 "hello from upstream"; }
-  }
-}
-CONF
 cat >"$dir/nginx-proxy.conf" <<CONF
 worker_processes auto;
 user root;
@@ -59,7 +43,7 @@ http {
   }
 }
 CONF
-background /usr/sbin/nginx -c "$dir/upstream.conf" -e "$dir/upstream-error.log"
+start_upstream
 background /usr/sbin/nginx -c "$dir/nginx-proxy.conf" -e "$dir/nginx-proxy-error.log"
 
 cat >"$dir/udsgate.yaml" <<CONF

@@ -21,23 +21,7 @@ source bench/lib.sh
 prepare
 
 # The measured route's upstream: nginx answering `return 200` on a Unix socket, one worker.
-cat >"$dir/upstream.conf" <<CONF
-worker_processes 1;
-user root;
-daemon off;
-pid $dir/upstream.pid;
-error_log $dir/upstream-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen unix:$dir/upstream.sock;
-    location / { default_type text/plain; return 200 "hello from upstream"; }
-  }
-}
-CONF
-background /usr/sbin/nginx -c "$dir/upstream.conf" -e "$dir/upstream-error.log"
+start_upstream
 await_sockets "$dir/upstream.sock"
 
 # config FILE COUNT: the measured route `app` (host app), after COUNT-1 generated ones: every other
