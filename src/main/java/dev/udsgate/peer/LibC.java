@@ -15,8 +15,6 @@ final class LibC {
     /** Linux 6.5+: a pidfd for the peer's process, which stays that process's whatever its pid becomes. */
     static final int SO_PEERPIDFD = 77;
 
-    static final int SC_CLK_TCK = 2;
-
     static {
         Native.register(NativeLibrary.getInstance("c"));
     }
@@ -29,6 +27,4 @@ final class LibC {
     static native int getsockopt(int fd, int level, int name, int[] value, int[] length);
 
     static native int close(int fd);
-
-    static native long sysconf(int name);
 }

@@ -42,12 +42,13 @@ final class NativePeerReader implements PeerReader {
     }
 
     static NativePeerReader create(UserDirectory directory, ProcessTable processes) throws NativeUnavailable {
+        // The descriptor first: without it, native code is not even loaded.
+        MethodHandle descriptorOf = descriptorOfChannels();
         try {
             LibC.load();
         } catch (LinkageError e) {
             throw new NativeUnavailable("no native access: " + e.getMessage(), e);
         }
-        MethodHandle descriptorOf = descriptorOfChannels();
         return new NativePeerReader(descriptorOf, selfTest(descriptorOf), directory, processes);
     }
 

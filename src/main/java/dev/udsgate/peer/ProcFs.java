@@ -12,8 +12,11 @@ import java.util.OptionalLong;
 /** The process table through {@code /proc} (or a folder laid out like it, in tests). */
 public final class ProcFs implements ProcessTable {
 
-    /** Linux's {@code USER_HZ} where it cannot be asked: 100 on every mainstream architecture. */
-    static final long DEFAULT_CLOCK_TICKS = 100;
+    /**
+     * Linux's {@code USER_HZ}, the unit of {@code /proc}'s times: 100 on every architecture udsgate
+     * runs on (it is part of the kernel's ABI there, whatever the kernel's own tick rate).
+     */
+    static final long USER_HZ = 100;
 
     private final Path root;
     private final long clockTicksPerSecond;
@@ -27,13 +30,7 @@ public final class ProcFs implements ProcessTable {
 
     /** The real one. */
     public static ProcFs system() {
-        long ticks = DEFAULT_CLOCK_TICKS;
-        try {
-            ticks = LibC.sysconf(LibC.SC_CLK_TCK);
-        } catch (LinkageError | RuntimeException e) {
-            // no native access: the default is right on every platform udsgate runs on
-        }
-        return new ProcFs(Path.of("/proc"), ticks > 0 ? ticks : DEFAULT_CLOCK_TICKS);
+        return new ProcFs(Path.of("/proc"), USER_HZ);
     }
 
     @Override

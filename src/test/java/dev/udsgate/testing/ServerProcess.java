@@ -23,8 +23,12 @@ public final class ServerProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /** What udsgate.jar's manifest gives a {@code java -jar}: the native peer reader needs it. */
-    public static final List<String> AS_THE_JAR_RUNS = List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
+    /**
+     * What udsgate.jar's manifest gives a {@code java -jar} ({@code Add-Opens}, {@code
+     * Enable-Native-Access}): the native peer reader needs both, and JDK 22+ warns without the second.
+     */
+    public static final List<String> AS_THE_JAR_RUNS =
+            List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED");
 
     /** Starts {@code main} with {@code args} on this test run's class path, as {@code java -jar} would. */
     public static ServerProcess start(Path outputFile, Class<?> main, String... args) {
