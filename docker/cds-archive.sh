@@ -6,15 +6,16 @@
 # (bench/startup.sh prints both). The archive belongs to the JVM that made it: make it with the
 # java the image runs. The Dockerfile runs exactly this.
 #
-# Usage: docker/cds-archive.sh JAR ARCHIVE   (needs curl)
+# Usage: docker/cds-archive.sh JAR ARCHIVE   (needs curl; JAVA=/path/to/java to choose the JVM)
 set -euo pipefail
+java=${JAVA:-java}
 jar=$1
 archive=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sock="$work/udsgate.sock"
 
-java -XX:ArchiveClassesAtExit="$archive" -jar "$jar" serve --socket "$sock" >"$work/log" 2>&1 &
+"$java" -XX:ArchiveClassesAtExit="$archive" -jar "$jar" serve --socket "$sock" >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do
   curl -sf --unix-socket "$sock" -o /dev/null http://localhost/_ping && break

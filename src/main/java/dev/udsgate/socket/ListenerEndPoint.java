@@ -35,6 +35,16 @@ public final class ListenerEndPoint extends SocketChannelEndPoint {
         super.onIdleExpired(timeout);
     }
 
+    /** The peer's pidfd, if one is still held, goes with the connection, whoever else saw the peer. */
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        Optional<PeerIdentity> known = peer;
+        if (known != null) {
+            known.ifPresent(PeerIdentity::release);
+        }
+    }
+
     /** True once the idle timeout fired on this endpoint. */
     public boolean idleExpired() {
         return idleExpired;

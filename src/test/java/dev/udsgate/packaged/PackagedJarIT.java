@@ -43,9 +43,11 @@ class PackagedJarIT {
     @Test
     void theDockerfilesCdsStepMakesAnArchiveTheJarStartsWith() throws Exception {
         Path archive = dir.resolve("udsgate.jsa");
-        Process make = new ProcessBuilder("bash", "docker/cds-archive.sh", JAR.toString(), archive.toString())
-                .redirectErrorStream(true)
-                .start();
+        ProcessBuilder script = new ProcessBuilder("bash", "docker/cds-archive.sh", JAR.toString(), archive.toString())
+                .redirectErrorStream(true);
+        // The archive belongs to the JVM that made it: the one that will start with it.
+        script.environment().put("JAVA", java());
+        Process make = script.start();
         assertThat(make.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String made = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(make.exitValue()).as(made).isZero();

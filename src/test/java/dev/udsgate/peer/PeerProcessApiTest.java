@@ -156,4 +156,36 @@ class PeerProcessApiTest {
                     .body("peer.process.status", org.hamcrest.Matchers.equalTo("known"));
         }
     }
+
+    @Test
+    void noPidfdOutlivesItsConnection() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("udsgate.sock"))) {
+            long before = pidfdsHeld();
+            for (int i = 0; i < 50; i++) {
+                server.api().get("/_ping").then().statusCode(200);
+            }
+            // Some connections' processes were read (the pidfd then goes at once), most were not.
+            server.api().get("/v1/connections/self").then().statusCode(200);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (pidfdsHeld() > before && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pidfdsHeld()).as("pidfds this process holds").isLessThanOrEqualTo(before);
+        }
+    }
+
+    /** This JVM's descriptors that are pidfds, as /proc/self/fd shows them. */
+    private static long pidfdsHeld() throws Exception {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).toString().contains("pidfd");
+                        } catch (java.io.IOException gone) {
+                            return false;
+                        }
+                    })
+                    .count();
+        }
+    }
 }
