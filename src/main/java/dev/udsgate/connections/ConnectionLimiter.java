@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * request read, holding the descriptor the limit is there to save. Each refusal is a
  * {@code connection.refused} event; the log gets one line per kind of refusal per 10 s at most.
  *
- * <p>Counting is two atomic increments per connection and one map lookup, by the user's name as the
- * JDK gives it (the uid itself when it has none); the map keeps one counter per user ever seen.
+ * <p>Counting is two atomic increments per connection and one map lookup, by the user's name (the
+ * uid itself when it has none); the map keeps one counter per user ever seen.
  */
 public final class ConnectionLimiter implements ConnectionGate {
 
@@ -68,7 +68,7 @@ public final class ConnectionLimiter implements ConnectionGate {
     private final OccasionalLog headerTimeoutLog = new OccasionalLog(OccasionalLog.INTERVAL);
 
     /**
-     * @param exemptUsers users (by the JDK's name for them) not held to the per-user limit: root, who
+     * @param exemptUsers users (by name, or uid when nameless) not held to the per-user limit: root, who
      *     may stop the server anyway, and the server's own user, who is its operator
      */
     ConnectionLimiter(
@@ -97,7 +97,7 @@ public final class ConnectionLimiter implements ConnectionGate {
         }
         open.decrementAndGet();
         refusedListenerFull.increment();
-        // The peer is not read here: the JDK names it through NSS, and this thread accepts for everyone.
+        // The peer is not read here: this thread accepts for everyone, and a full listener needs no name.
         refused(Refusal.LISTENER_FULL, null, limits.maxConnections());
         long unlogged = listenerFullLog.occurred();
         if (unlogged != OccasionalLog.QUIET) {
