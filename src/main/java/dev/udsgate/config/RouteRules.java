@@ -29,6 +29,13 @@ public final class RouteRules {
     /** The shortest health-check interval: checks are a cost on every upstream, for as long as the route lives. */
     public static final Duration MIN_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
+    /**
+     * The longest connect timeout: a local upstream accepts at once or refuses at once, and a
+     * connect that waits longer is waiting for a listener that is not coming (nginx caps its
+     * {@code proxy_connect_timeout} at 75 seconds).
+     */
+    public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(75);
+
     private RouteRules() {}
 
     /** Whether a path belongs to udsgate's own API, which no route may take. */
@@ -77,6 +84,9 @@ public final class RouteRules {
                 doc.responseTimeout(), RouteConfig.DEFAULT_RESPONSE_TIMEOUT, prefix + "responseTimeout", errors);
         if (connect.isZero()) {
             errors.add(new FieldError(prefix + "connectTimeout", "must be more than 0"));
+        } else if (connect.compareTo(MAX_CONNECT_TIMEOUT) > 0) {
+            errors.add(new FieldError(
+                    prefix + "connectTimeout", "must be at most " + DurationText.format(MAX_CONNECT_TIMEOUT)));
         }
         Optional<HealthCheckConfig> check = healthCheck(doc.healthCheck(), prefix + "healthCheck", errors);
         if (errors.size() > before) {

@@ -64,6 +64,9 @@ public record UpstreamAddress(String text, Path socketPath, String host, int por
             throw new IllegalArgumentException(
                     "\"" + text + "\" is not an upstream: use \"unix:/abs/path.sock\" or \"http://127.0.0.1:PORT\"");
         }
+        if (uri.getPort() > 65535) {
+            throw new IllegalArgumentException("\"" + text + "\" has port " + uri.getPort() + ": a port is 1 to 65535");
+        }
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         if (!isLoopback(host)) {
             throw new IllegalArgumentException("\"" + text

@@ -58,6 +58,11 @@ final class ForwardingRules {
         void put(HttpField field);
     }
 
+    /** What the gateway adds to one request's headers, given the {@code Via} values the client sent (or null). */
+    interface Additions {
+        void addTo(String clientVia, Sink sink);
+    }
+
     private static final HttpField X_FORWARDED_PROTO_HTTP = new HttpField(HttpHeader.X_FORWARDED_PROTO, "http");
 
     private ForwardingRules() {}

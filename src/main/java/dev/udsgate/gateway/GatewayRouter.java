@@ -42,9 +42,11 @@ public final class GatewayRouter extends Handler.Abstract {
     private final EventLog events;
     private final IdentityHeaders identity;
     private final Handler noRoute = new NoRoute();
+    private final JettyProxy jetty;
+    private final Exchange.Transports transports;
     private final LoopGuard loopGuard = new LoopGuard();
     private volatile RouteTable table = RouteTable.EMPTY;
-    /** Replaced routes finishing their requests; their proxies' selectors run on the server's pool until stopped. */
+    /** Replaced routes finishing their requests: their pooled connections close once the grace is over. */
     private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
 
     /** @param connections whose peers' identities go upstream in headers; null: none (untracked) */
@@ -52,6 +54,10 @@ public final class GatewayRouter extends Handler.Abstract {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
+        this.jetty = new JettyProxy(server);
+        this.transports = new Exchange.Transports(new FastPath(), jetty);
+        // One client and one selector for every route, started and stopped with the gateway.
+        addBean(jetty, true);
     }
 
     /** Routing is a lookup and proxying is asynchronous: nothing here blocks. */
@@ -96,9 +102,8 @@ public final class GatewayRouter extends Handler.Abstract {
         if (route == null) {
             return noRoute.handle(request, response, callback);
         }
-        String upstreamPath = route.upstreamPath(path);
-        String query = uri.getQuery();
-        return route.proxy().forward(request, response, callback, upstreamPath, query);
+        new Exchange(transports, route, request, response, callback, route.upstreamPath(path), uri.getQuery()).start();
+        return true;
     }
 
     /** A client's mistake: one problem answer, no stack trace, no log line above debug. */
@@ -130,7 +135,8 @@ public final class GatewayRouter extends Handler.Abstract {
                             events,
                             sameCheck ? upstreamsOf(previous) : Map.of(),
                             loopGuard.viaHost(),
-                            identity);
+                            identity,
+                            jetty);
                     if (isStarted()) {
                         fresh.start();
                     }

@@ -9,15 +9,14 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.io.Transport;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Active health checks of one route's upstreams: a GET of the check path every interval, over the
- * route's own client, never blocking a thread while it waits. Thresholds decide when an upstream
+ * gateway's one client, never blocking a thread while it waits. A failure is told as the
+ * gateway's requests tell it ({@link UpstreamFailure}). Thresholds decide when an upstream
  * leaves the rotation and when it comes back; each change is an event.
  */
 final class HealthChecker {
@@ -26,6 +25,7 @@ final class HealthChecker {
 
     private final RouteRuntime route;
     private final HealthCheckConfig check;
+    private final JettyProxy jetty;
     private final Scheduler scheduler;
     private final EventLog events;
     /** The check's path and query, parsed once by java.net.URI, which refuses CR, LF and spaces. */
@@ -35,10 +35,11 @@ final class HealthChecker {
     private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
-    HealthChecker(RouteRuntime route, HealthCheckConfig check, Server server, EventLog events) {
+    HealthChecker(RouteRuntime route, HealthCheckConfig check, JettyProxy jetty, Scheduler scheduler, EventLog events) {
         this.route = route;
         this.check = check;
-        this.scheduler = server.getScheduler();
+        this.jetty = jetty;
+        this.scheduler = scheduler;
         this.events = events;
         // RouteRules has checked the path already; this is the second lock on the same door.
         this.target = URI.create(check.path());
@@ -82,16 +83,16 @@ final class HealthChecker {
         String host =
                 upstream.address().isUnix() ? "localhost" : upstream.address().host();
         int port = upstream.address().isUnix() ? 80 : upstream.address().port();
-        Request request = route.proxy()
-                .client()
+        Request request = jetty.client()
                 .newRequest(host, port)
                 // Jetty's client writes a path it cannot parse as it is; this one parsed.
                 .path(target.toString())
                 .timeout(check.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        Transport transport = route.proxy().transportOf(upstream);
-        if (transport != null) {
-            request.transport(transport);
+        if (upstream.transport() != null) {
+            request.transport(upstream.transport());
         }
+        boolean[] connected = {false};
+        request.onRequestBegin(begun -> connected[0] = true);
         inFlight.add(request);
         request.send(result -> {
             inFlight.remove(request);
@@ -102,7 +103,8 @@ final class HealthChecker {
             String seen;
             if (result.isFailed()) {
                 ok = false;
-                seen = describe(result.getFailure());
+                seen = UpstreamFailure.of(result.getFailure(), connected[0], upstream.address())
+                        .seen();
             } else {
                 int status = result.getResponse().getStatus();
                 ok = status >= 200 && status < 400;
@@ -126,21 +128,5 @@ final class HealthChecker {
             LOG.warn(
                     "route {}: upstream {} is unhealthy ({}): out of rotation", route.name(), upstream.address(), seen);
         }
-    }
-
-    private static String describe(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException) {
-                return "timeout";
-            }
-            if (t instanceof java.net.ConnectException
-                    || String.valueOf(t.getMessage()).contains("refused")) {
-                return "connection refused";
-            }
-            if (String.valueOf(t.getMessage()).contains("No such file")) {
-                return "no socket";
-            }
-        }
-        return "failed";
     }
 }

@@ -1,12 +1,10 @@
 package dev.udsgate.gateway;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpVersion;
 
 /**
  * Writes the head of a request as the gateway forwards it: the request line with the upstream's
@@ -22,9 +20,7 @@ final class RequestHead {
     /**
      * @param target the path and query sent upstream
      * @param defaultHost the {@code Host} to send when the client sent none
-     * @param clientVersion the client's HTTP version, which {@code Via} records
-     * @param viaHost this gateway's name in {@code Via}
-     * @param identity the caller's identity headers
+     * @param additions what the gateway adds ({@link Exchange#addForwardingHeaders})
      * @throws java.nio.BufferOverflowException if {@code out} is too small
      */
     static void write(
@@ -33,9 +29,7 @@ final class RequestHead {
             String target,
             HttpFields headers,
             String defaultHost,
-            HttpVersion clientVersion,
-            String viaHost,
-            List<HttpField> identity) {
+            ForwardingRules.Additions additions) {
         put(out, method);
         out.put((byte) ' ');
         put(out, target);
@@ -57,8 +51,7 @@ final class RequestHead {
             }
             field(out, field.getName(), field.getValue());
         }
-        ForwardingRules.addForwarding(
-                via, host, clientVersion, viaHost, identity, added -> field(out, added.getName(), added.getValue()));
+        additions.addTo(via, added -> field(out, added.getName(), added.getValue()));
         out.put(CRLF);
     }
 

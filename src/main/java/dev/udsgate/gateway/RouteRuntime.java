@@ -7,23 +7,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A route while it serves: its upstreams with their health, its own proxy (with its own upstream
- * connection pool and timeouts), and its health checks.
+ * A route while it serves: its upstreams with their health, the fast path's connection pool of each,
+ * and its health checks. Data, not a component: it has no threads and nothing to start that can
+ * fail, so any number of routes cost no more threads than one, and a change of routes is applied
+ * whole.
  */
 final class RouteRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteRuntime.class);
+    private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
 
     private final RouteConfig config;
     private final List<Upstream> upstreams;
     private final AtomicInteger next = new AtomicInteger();
-    private final RouteProxy proxy;
+    private final Map<Upstream, UpstreamPool> pools;
     private final HealthChecker checker;
     private final String hostSuffix;
     private final String viaHost;
@@ -32,6 +37,7 @@ final class RouteRuntime {
     /**
      * @param viaHost the gateway's name in {@code Via}, with its loop-detection token ({@link LoopGuard})
      * @param identity the caller's identity, for the upstream
+     * @param jetty whose one client the health checks use
      */
     RouteRuntime(
             RouteConfig config,
@@ -39,16 +45,28 @@ final class RouteRuntime {
             EventLog events,
             Map<UpstreamAddress, Upstream> previous,
             String viaHost,
-            IdentityHeaders identity) {
+            IdentityHeaders identity,
+            JettyProxy jetty) {
         this.config = config;
         this.viaHost = viaHost;
         this.identity = identity;
         this.upstreams = config.upstreams().stream()
                 .map(address -> previous.getOrDefault(address, new Upstream(config.name(), address)))
                 .toList();
-        this.proxy = new RouteProxy(this, server);
+        this.pools = upstreams.stream()
+                .collect(Collectors.toUnmodifiableMap(
+                        Function.identity(),
+                        upstream -> new UpstreamPool(
+                                upstream,
+                                MAX_CONNECTIONS_PER_UPSTREAM,
+                                config.responseTimeout().toMillis(),
+                                config.connectTimeout().toMillis(),
+                                server.getScheduler(),
+                                server.getByteBufferPool(),
+                                server.getThreadPool(),
+                                server.getInvocationType() == InvocationType.NON_BLOCKING)));
         this.checker = config.healthCheck()
-                .map(check -> new HealthChecker(this, check, server, events))
+                .map(check -> new HealthChecker(this, check, jetty, server.getScheduler(), events))
                 .orElse(null);
         this.hostSuffix = config.host()
                 .filter(h -> h.startsWith("*."))
@@ -68,8 +86,9 @@ final class RouteRuntime {
         return upstreams;
     }
 
-    RouteProxy proxy() {
-        return proxy;
+    /** The fast path's connections to {@code upstream}, one of this route's. */
+    UpstreamPool poolOf(Upstream upstream) {
+        return pools.get(upstream);
     }
 
     String viaHost() {
@@ -80,12 +99,8 @@ final class RouteRuntime {
         return identity;
     }
 
+    /** Starts the health checks, if the route has any: scheduled tasks, no thread of their own. */
     void start() {
-        try {
-            proxy.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the proxy of route " + name(), e);
-        }
         if (checker != null) {
             checker.start();
         }
@@ -101,10 +116,11 @@ final class RouteRuntime {
         }
     }
 
+    /** Ends the health checks and closes the fast path's idle connections; busy ones close when done. */
     void stop() {
         stopHealthChecks();
-        LifeCycle.stop(proxy);
-        LOG.debug("route {}: proxy stopped", name());
+        pools.values().forEach(UpstreamPool::close);
+        LOG.debug("route {}: stopped", name());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.udsgate.config.UpstreamAddress;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.io.Transport;
 
 /**
  * One upstream of one route, with its health and traffic. Counters are LongAdders and an
@@ -13,6 +14,13 @@ public final class Upstream {
 
     private final String route;
     private final UpstreamAddress address;
+    /**
+     * How Jetty's client reaches a Unix upstream, or null for TCP; one per upstream, reused: the
+     * client pools connections by destination, and a new Transport per request would be a new
+     * destination each time.
+     */
+    private final Transport transport;
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder served = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -25,6 +33,11 @@ public final class Upstream {
     Upstream(String route, UpstreamAddress address) {
         this.route = route;
         this.address = address;
+        this.transport = address.isUnix() ? new Transport.TCPUnix(address.socketPath()) : null;
+    }
+
+    Transport transport() {
+        return transport;
     }
 
     public String route() {

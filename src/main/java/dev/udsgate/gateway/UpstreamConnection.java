@@ -158,7 +158,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             Forwarding failed = state.compareAndSet(BUSY, CLOSED) ? exchange : null;
             getEndPoint().close(x);
             if (failed != null) {
-                failed.failed(servedBefore ? new StaleConnectionException() : x, false);
+                failed.failed(servedBefore ? new UpstreamFailure.Stale() : x, false);
             }
         }
 
@@ -344,7 +344,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         if (state.get() == BUSY && !answered) {
             fail(
                     servedBefore
-                            ? new StaleConnectionException()
+                            ? new UpstreamFailure.Stale()
                             : new EOFException("the upstream closed the connection before answering"));
             return;
         }
@@ -357,14 +357,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
             return;
         }
         // Idle: the upstream closed it. If it was taken meanwhile, its exchange may go elsewhere.
-        fail(new StaleConnectionException());
-    }
-
-    /** The upstream closed a kept-alive connection just as it was reused: nothing was answered. */
-    static final class StaleConnectionException extends EOFException {
-        StaleConnectionException() {
-            super("the upstream closed a kept-alive connection before answering");
-        }
+        fail(new UpstreamFailure.Stale());
     }
 
     /** Ends the exchange (if any) with {@code cause} and closes the connection. */

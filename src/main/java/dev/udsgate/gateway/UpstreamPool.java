@@ -3,7 +3,6 @@ package dev.udsgate.gateway;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.OutgoingConnection;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -201,7 +200,7 @@ final class UpstreamPool {
             if (settled.compareAndSet(false, true)) {
                 IO.close(channel);
                 open.decrementAndGet();
-                exchange.failed(new ConnectException("connect timed out"));
+                exchange.failed(new UpstreamFailure.ConnectTimeout());
             }
         }
     }

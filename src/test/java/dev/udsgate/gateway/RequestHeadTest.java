@@ -18,7 +18,14 @@ class RequestHeadTest {
 
     private static String write(HttpFields headers, HttpVersion version, List<HttpField> identity) {
         ByteBuffer out = ByteBuffer.allocate(4096);
-        RequestHead.write(out, "GET", "/p?q=1", headers, "localhost", version, "udsgate", identity);
+        RequestHead.write(
+                out,
+                "GET",
+                "/p?q=1",
+                headers,
+                "localhost",
+                (via, sink) ->
+                        ForwardingRules.addForwarding(via, headers.get("Host"), version, "udsgate", identity, sink));
         return new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
     }
 
