@@ -6,11 +6,10 @@ import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteDocument;
 import dev.udsgate.config.RouteRules;
 import dev.udsgate.config.StateFileException;
+import dev.udsgate.config.VersionMismatchException;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.Json;
-import dev.udsgate.http.ProblemException;
-import dev.udsgate.http.ProblemKind;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,7 +33,9 @@ public final class RouteRegistry {
     private final EventLog events;
     private final GatewayRouter router;
     private final List<java.nio.file.Path> ownSockets;
-    private Map<String, RouteDocument> changes = new LinkedHashMap<>();
+    /** What the API changed, in order: a route put, or null for a configured route deleted. */
+    private Map<String, RouteConfig> changes = new LinkedHashMap<>();
+
     private Map<String, Versioned> current = Map.of();
 
     /**
@@ -76,24 +77,31 @@ public final class RouteRegistry {
         }
         if (store.isPresent()) {
             store.get().checkFolder();
+            Map<String, RouteDocument> saved;
             try {
-                changes = store.get().load();
+                saved = store.get().load();
             } catch (IOException e) {
                 throw new InvalidConfigException(
                         store.get().file().toString(),
                         List.of(new FieldError("(file)", "cannot read the route state file: " + e.getMessage())));
             }
+            // Parsed and checked once, here: from now on a route is a RouteConfig, whatever its source.
             List<FieldError> errors = new ArrayList<>();
-            changes.forEach((name, doc) -> {
-                if (doc != null) {
-                    RouteRules.check(doc, "routes." + name, errors)
-                            .ifPresent(
-                                    route -> RouteRules.checkNotOwnSocket(route, ownSockets, "routes." + name, errors));
+            Map<String, RouteConfig> loaded = new LinkedHashMap<>();
+            saved.forEach((name, doc) -> {
+                if (doc == null) {
+                    loaded.put(name, null);
+                    return;
                 }
+                RouteRules.check(doc, "routes." + name, errors).ifPresent(route -> {
+                    RouteRules.checkNotOwnSocket(route, ownSockets, "routes." + name, errors);
+                    loaded.put(name, route);
+                });
             });
             if (!errors.isEmpty()) {
                 throw new InvalidConfigException(store.get().file().toString(), errors);
             }
+            changes = loaded;
         }
         apply();
     }
@@ -111,13 +119,19 @@ public final class RouteRegistry {
      *
      * @param ifMatch the client's If-Match header, if it sent one
      * @return the route as now served, and whether it was created
-     * @throws ProblemException (412) if {@code ifMatch} does not match the route now
+     * @throws VersionMismatchException if {@code ifMatch} does not match the route now
+     * @throws InvalidConfigException if the route leads back to one of udsgate's own sockets
      */
     public synchronized Change put(RouteConfig route, Optional<String> ifMatch) {
         Versioned before = current.get(route.name());
         checkPrecondition(route.name(), before, ifMatch);
-        Map<String, RouteDocument> next = new LinkedHashMap<>(changes);
-        next.put(route.name(), RouteDocument.of(route));
+        List<FieldError> errors = new ArrayList<>();
+        RouteRules.checkNotOwnSocket(route, ownSockets, "", errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException("the route", errors);
+        }
+        Map<String, RouteConfig> next = new LinkedHashMap<>(changes);
+        next.put(route.name(), route);
         persist(next);
         Versioned after = current.get(route.name());
         events.publish(new Occurrence.RouteChanged(route.name(), after.etag(), before == null));
@@ -135,7 +149,7 @@ public final class RouteRegistry {
             return false;
         }
         checkPrecondition(name, before, ifMatch);
-        Map<String, RouteDocument> next = new LinkedHashMap<>(changes);
+        Map<String, RouteConfig> next = new LinkedHashMap<>(changes);
         if (configured.containsKey(name)) {
             next.put(name, null);
         } else {
@@ -146,10 +160,16 @@ public final class RouteRegistry {
         return true;
     }
 
-    private void persist(Map<String, RouteDocument> next) {
+    /**
+     * Saves the change, then serves it: nothing is served that is not saved, and once saved,
+     * serving it cannot fail (a route is data; installing it starts nothing).
+     */
+    private void persist(Map<String, RouteConfig> next) {
         if (store.isPresent()) {
+            Map<String, RouteDocument> documents = new LinkedHashMap<>();
+            next.forEach((name, route) -> documents.put(name, route == null ? null : RouteDocument.of(route)));
             try {
-                store.get().save(next);
+                store.get().save(documents);
             } catch (IOException e) {
                 throw new StateFileException("the change was not made: the route state file "
                         + store.get().file() + " cannot be written: "
@@ -162,19 +182,26 @@ public final class RouteRegistry {
 
     private void apply() {
         Map<String, RouteConfig> effective = new LinkedHashMap<>(configured);
-        changes.forEach((name, doc) -> {
-            if (doc == null) {
+        changes.forEach((name, route) -> {
+            if (route == null) {
                 effective.remove(name);
             } else {
-                RouteRules.check(doc, "", new ArrayList<>()).ifPresent(route -> effective.put(name, route));
+                effective.put(name, route);
             }
         });
         Map<String, Versioned> versions = new LinkedHashMap<>();
-        effective
-                .values()
-                .forEach(route -> versions.put(
-                        route.name(),
-                        new Versioned(route, etagOf(route), changes.containsKey(route.name()) ? "api" : "config")));
+        effective.values().forEach(route -> {
+            String source = changes.containsKey(route.name()) ? "api" : "config";
+            Versioned before = current.get(route.name());
+            // A route that did not change keeps its version: a change costs one hash, not one per route.
+            versions.put(
+                    route.name(),
+                    before != null
+                                    && before.route().equals(route)
+                                    && before.source().equals(source)
+                            ? before
+                            : new Versioned(route, etagOf(route), source));
+        });
         // In configuration order, then the API's additions in the order they came.
         current = Collections.unmodifiableMap(versions);
         router.install(List.copyOf(effective.values()));
@@ -191,8 +218,7 @@ public final class RouteRegistry {
                                 .map(String::strip)
                                 .anyMatch(now.etag()::equals));
         if (!matches) {
-            throw new ProblemException(
-                    ProblemKind.PRECONDITION_FAILED,
+            throw new VersionMismatchException(
                     now == null
                             ? "route " + name + " does not exist, so If-Match " + header + " cannot match"
                             : "route " + name + " is now " + now.etag() + ", not " + header

@@ -3,6 +3,7 @@ package dev.udsgate.http;
 import dev.udsgate.config.FieldError;
 import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.StateFileException;
+import dev.udsgate.config.VersionMismatchException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +80,9 @@ public final class ProblemException extends RuntimeException {
                                     .map(FieldError::toString)
                                     .collect(Collectors.joining("; ")),
                     invalid.errors()));
+        }
+        if (failure instanceof VersionMismatchException stale) {
+            return Optional.of(new ProblemException(ProblemKind.PRECONDITION_FAILED, stale.getMessage()));
         }
         if (failure instanceof StateFileException notSaved) {
             return Optional.of(new ProblemException(ProblemKind.UNAVAILABLE, notSaved.getMessage()));

@@ -245,6 +245,44 @@ class RoutesApiTest {
         server.api().get("/v1/routes/orders").then().statusCode(404);
     }
 
+    /**
+     * A change is checked whole before it is saved: one the gateway could not serve is refused and
+     * leaves nothing behind, and every later change and restart works.
+     */
+    @Test
+    void aRouteThatCouldNotBeServedIsRefusedAndNeverSaved() {
+        start();
+        for (String upstream : List.of("http://127.0.0.1:99999", "http://127.0.0.1:0", "http://localhost:65536")) {
+            server.api()
+                    .contentType("application/json")
+                    .body("{\"host\":\"p\",\"upstreams\":[\"" + upstream + "\"]}")
+                    .put("/v1/routes/bad")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors[0].path", equalTo("upstreams[0]"));
+        }
+        server.api()
+                .contentType("application/json")
+                .body("{\"host\":\"p\",\"upstreams\":[\"http://127.0.0.1:1\"],\"connectTimeout\":\"10m\"}")
+                .put("/v1/routes/bad")
+                .then()
+                .statusCode(400)
+                .body("errors[0].reason", equalTo("must be at most 75s"));
+        assertThat(dir.resolve("state.json")).doesNotExist();
+
+        server.api()
+                .contentType("application/json")
+                .body(ordersRoute())
+                .put("/v1/routes/orders")
+                .then()
+                .statusCode(201);
+        server.close();
+        start();
+        server.api().get("/v1/routes/bad").then().statusCode(404);
+        Api.unchecked(server.socket()).header("Host", "orders").get("/x").then().statusCode(200);
+    }
+
     @Test
     void deletingARouteStopsItsTrafficAndIsRemembered() {
         start();
