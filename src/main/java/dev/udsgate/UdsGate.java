@@ -111,7 +111,7 @@ public final class UdsGate {
             listeners.add(listener);
         }
 
-        this.gateway = new GatewayRouter(server, events, TRACK_CONNECTIONS ? connections : null);
+        this.gateway = new GatewayRouter(server, events, TRACK_CONNECTIONS ? connections : null, config.fastPath());
         this.routes = new RouteRegistry(
                 config.routes(),
                 config.stateFile(),

@@ -110,6 +110,14 @@ final class ServeCommand implements Callable<Integer> {
     Duration headerTimeout;
 
     @Option(
+            names = "--fast-path",
+            negatable = true,
+            paramLabel = "BOOLEAN",
+            description = "Bodiless gateway requests take the fast path, on pooled upstream connections of its"
+                    + " own; --no-fast-path sends every request through Jetty's proxy (default: on).")
+    Boolean fastPath;
+
+    @Option(
             names = "--max-connections",
             paramLabel = "N",
             description = "Open connections the listener holds at once; one more is closed as soon as it is"
@@ -231,7 +239,8 @@ final class ServeCommand implements Callable<Integer> {
                             first(eventQueue, file.eventQueue(), Optional.of(defaults.subscriberQueue()))
                                     .get()),
                     file.routes(),
-                    first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()));
+                    first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()),
+                    first(fastPath, file.fastPath(), Optional.of(true)).get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

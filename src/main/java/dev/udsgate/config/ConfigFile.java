@@ -29,6 +29,7 @@ public record ConfigFile(
         Optional<Integer> eventHistory,
         Optional<Integer> eventQueue,
         Optional<Path> stateFile,
+        Optional<Boolean> fastPath,
         List<RouteConfig> routes) {
 
     public ConfigFile {
@@ -45,12 +46,14 @@ public record ConfigFile(
         Objects.requireNonNull(eventHistory, "eventHistory");
         Objects.requireNonNull(eventQueue, "eventQueue");
         Objects.requireNonNull(stateFile, "stateFile");
+        Objects.requireNonNull(fastPath, "fastPath");
         routes = List.copyOf(routes);
     }
 
     /** A file that says nothing: every setting comes from the command line or its default. */
     public static ConfigFile empty() {
         return new ConfigFile(
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

@@ -76,6 +76,7 @@ public final class ConfigFileLoader {
             "eventHistory",
             "eventQueue",
             "stateFile",
+            "fastPath",
             "routes");
     private static final List<String> ROUTE_KEYS = List.of(
             "name",
@@ -333,6 +334,7 @@ public final class ConfigFileLoader {
                 value(top, "", "eventHistory", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "eventQueue", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
+                value(top, "", "fastPath", this::bool),
                 routes(top.entries().get("routes")));
     }
 

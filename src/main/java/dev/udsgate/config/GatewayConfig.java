@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param history how much of the past is kept in memory
  * @param routes the gateway's routes from the configuration
  * @param stateFile where routes changed over the API are kept; empty: they last until the process ends
+ * @param fastPath whether bodiless requests take the gateway's fast path; off, every request takes
+ *     Jetty's proxy (to measure what the fast path buys, or to rule it out)
  */
 public record GatewayConfig(
         List<ListenerConfig> listeners,
@@ -25,7 +27,8 @@ public record GatewayConfig(
         Duration headerTimeout,
         HistoryLimits history,
         List<RouteConfig> routes,
-        Optional<Path> stateFile) {
+        Optional<Path> stateFile,
+        boolean fastPath) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -71,6 +74,6 @@ public record GatewayConfig(
             HistoryLimits history,
             List<RouteConfig> routes,
             Optional<Path> stateFile) {
-        this(listeners, shutdownTimeout, idleTimeout, DEFAULT_HEADER_TIMEOUT, history, routes, stateFile);
+        this(listeners, shutdownTimeout, idleTimeout, DEFAULT_HEADER_TIMEOUT, history, routes, stateFile, true);
     }
 }

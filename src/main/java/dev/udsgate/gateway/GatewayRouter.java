@@ -49,13 +49,16 @@ public final class GatewayRouter extends Handler.Abstract {
     /** Replaced routes finishing their requests: their pooled connections close once the grace is over. */
     private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
 
-    /** @param connections whose peers' identities go upstream in headers; null: none (untracked) */
-    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections) {
+    /**
+     * @param connections whose peers' identities go upstream in headers; null: none (untracked)
+     * @param fastPath whether bodiless requests take the fast path ({@link FastPath}); else all take Jetty's
+     */
+    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections, boolean fastPath) {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
         this.jetty = new JettyProxy(server);
-        this.transports = new Exchange.Transports(new FastPath(), jetty);
+        this.transports = new Exchange.Transports(fastPath ? new FastPath() : null, jetty);
         // One client and one selector for every route, started and stopped with the gateway.
         addBean(jetty, true);
     }

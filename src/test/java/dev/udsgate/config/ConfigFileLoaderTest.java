@@ -110,6 +110,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
                         List.of()));
     }
 
@@ -192,7 +193,7 @@ class ConfigFileLoaderTest {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
                 .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
                         + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                        + " connectionHistory, eventHistory, eventQueue, stateFile, routes");
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, routes");
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class TestServer implements AutoCloseable {
         private ConnectionLimits limits = ConnectionLimits.defaults();
         private List<RouteConfig> routes = List.of();
         private Optional<Path> stateFile = Optional.empty();
+        private boolean fastPath = true;
 
         private Builder(Path socket) {
             this.socket = socket;
@@ -110,11 +111,23 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        public Builder fastPath(boolean fastPath) {
+            this.fastPath = fastPath;
+            return this;
+        }
+
         public TestServer start() {
             ListenerConfig listener =
                     new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG, limits);
             GatewayConfig config = new GatewayConfig(
-                    List.of(listener), Duration.ofSeconds(5), idleTimeout, headerTimeout, history, routes, stateFile);
+                    List.of(listener),
+                    Duration.ofSeconds(5),
+                    idleTimeout,
+                    headerTimeout,
+                    history,
+                    routes,
+                    stateFile,
+                    fastPath);
             UdsGate gate = new UdsGate(config);
             gate.start();
             return new TestServer(gate, socket);
