@@ -53,15 +53,21 @@ routes:
     upstreams: ["unix:$dir/upstream.sock"]
 CONF
 background java -jar "$jar" serve --socket "$dir/udsgate.sock" --config "$dir/udsgate.yaml" >"$dir/udsgate.log" 2>&1
-await_sockets "$dir/upstream.sock" "$dir/nginx-proxy.sock" "$dir/udsgate.sock"
+udsgate_pid=${pids[-1]}
+# The same udsgate with its fast path off: every request through Jetty's proxy, to show what the
+# fast path buys, in the same run.
+background java -jar "$jar" serve --socket "$dir/udsgate-jetty.sock" --config "$dir/udsgate.yaml" --no-fast-path \
+  >"$dir/udsgate-jetty.log" 2>&1
+jetty_pid=${pids[-1]}
+await_sockets "$dir/upstream.sock" "$dir/nginx-proxy.sock" "$dir/udsgate.sock" "$dir/udsgate-jetty.sock"
 
 
 echo "warming up (JIT)..."
 load "$dir/udsgate.sock" http://app/hello "$requests" >/dev/null
 load "$dir/udsgate.sock" http://app/hello "$requests" >/dev/null
+load "$dir/udsgate-jetty.sock" http://app/hello "$requests" >/dev/null
+load "$dir/udsgate-jetty.sock" http://app/hello "$requests" >/dev/null
 load "$dir/nginx-proxy.sock" http://app/hello $((requests / 4)) >/dev/null
-
-udsgate_pid=${pids[-1]}
 nginx_proxy_pids() { pgrep -f "nginx: worker" | while read -r p; do
   [ "$(ps -o ppid= "$p" | tr -d ' ')" = "${pids[1]}" ] && echo "$p"; done; }
 
@@ -69,12 +75,14 @@ printf '%-40s %12s %16s\n' "GET through a proxy, $connections keep-alive conns" 
 : >"$dir/results"
 for round in 1 2 3; do
   u=$(measured "$udsgate_pid" "$dir/udsgate.sock" http://app/hello "$requests")
+  j=$(measured "$jetty_pid" "$dir/udsgate-jetty.sock" http://app/hello "$requests")
   n=$(measured "$(nginx_proxy_pids)" "$dir/nginx-proxy.sock" http://app/hello "$requests")
   d=$(load "$dir/upstream.sock" http://app/hello "$requests")
-  printf '%-40s %12s %16s\n' "round $round udsgate proxy" $u "round $round nginx proxy" $n "round $round upstream direct (nginx)" "$d" "-"
-  echo "${u% *} ${n% *} $d ${u#* } ${n#* }" >>"$dir/results"
+  printf '%-40s %12s %16s\n' "round $round udsgate proxy" $u "round $round udsgate, fast path off" $j \
+    "round $round nginx proxy" $n "round $round upstream direct (nginx)" "$d" "-"
+  echo "${u% *} ${n% *} $d ${u#* } ${n#* } ${j% *} ${j#* }" >>"$dir/results"
 done
-mu=$(median 1); mn=$(median 2); md=$(median 3); cu=$(median 4); cn=$(median 5)
-awk -v u="$mu" -v n="$mn" -v d="$md" -v cu="$cu" -v cn="$cn" 'BEGIN {
-  printf "median of 3: udsgate %.0f req/s (%.1f us CPU/request), nginx %.0f req/s (%.1f us CPU/request), upstream direct %.0f req/s\n", u, cu, n, cn, d
-  printf "udsgate/nginx = %.2f (nginx proxy/direct = %.2f)\n", u / n, n / d }'
+mu=$(median 1); mn=$(median 2); md=$(median 3); cu=$(median 4); cn=$(median 5); mj=$(median 6); cj=$(median 7)
+awk -v u="$mu" -v n="$mn" -v d="$md" -v cu="$cu" -v cn="$cn" -v j="$mj" -v cj="$cj" 'BEGIN {
+  printf "median of 3: udsgate %.0f req/s (%.1f us CPU/request), fast path off %.0f req/s (%.1f us), nginx %.0f req/s (%.1f us CPU/request), upstream direct %.0f req/s\n", u, cu, j, cj, n, cn, d
+  printf "udsgate/nginx = %.2f, fast path off/on = %.2f (nginx proxy/direct = %.2f)\n", u / n, j / u, n / d }'
