@@ -11,12 +11,15 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
+import dev.udsgate.gateway.fast.ChannelHost;
+import dev.udsgate.gateway.fast.FastPath;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.http.RequestRules;
 import dev.udsgate.peer.PeerReader;
 import dev.udsgate.peer.ProcFs;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
+import dev.udsgate.socket.OutgoingConnection;
 import dev.udsgate.socket.UnixListener;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
@@ -27,10 +30,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
@@ -71,6 +77,8 @@ public final class UdsGate {
     private final GatewayRouter gateway;
     private final RouteRegistry routes;
     private volatile StopResult stopped;
+    /** Set once the handlers are in place: whether all of them are non-blocking. */
+    private volatile boolean completesInline;
 
     public UdsGate(GatewayConfig config) {
         this.config = config;
@@ -111,7 +119,8 @@ public final class UdsGate {
             listeners.add(listener);
         }
 
-        this.gateway = new GatewayRouter(server, events, TRACK_CONNECTIONS ? connections : null, config.fastPath());
+        this.gateway = new GatewayRouter(
+                server, events, TRACK_CONNECTIONS ? connections : null, config.fastPath() ? fastPath() : null);
         this.routes = new RouteRegistry(
                 config.routes(),
                 config.stateFile(),
@@ -133,6 +142,45 @@ public final class UdsGate {
         requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
         routes.load();
         server.setHandler(requests);
+        completesInline = server.getInvocationType() == InvocationType.NON_BLOCKING;
+    }
+
+    /**
+     * The gateway's fast transport, handed what it needs: its upstream connections live on the
+     * selectors of the listener each request came through, and an exchange completes inline
+     * ({@link ServerThreadPool#completeInline}) when every handler is non-blocking, since the
+     * client's next request is then read on the thread that completed this one.
+     */
+    private FastPath fastPath() {
+        ChannelHost onListener = (request, channel, outgoing) -> {
+            if (!(request.getConnectionMetaData().getConnector() instanceof ListenerConnector listener)) {
+                return false;
+            }
+            listener.dial(channel, new OutgoingConnection() {
+                @Override
+                public Connection newConnection(EndPoint endPoint) {
+                    return outgoing.newConnection(endPoint);
+                }
+
+                @Override
+                public void connectFailed(Throwable failure) {
+                    outgoing.connectFailed(failure);
+                }
+            });
+            return true;
+        };
+        return new FastPath(
+                onListener,
+                completion -> {
+                    if (completesInline) {
+                        ServerThreadPool.completeInline(completion);
+                    } else {
+                        completion.run();
+                    }
+                },
+                server.getScheduler(),
+                server.getByteBufferPool(),
+                server.getThreadPool());
     }
 
     /** Event streams write something this often when quiet: within the idle timeout, or it would close them. */

@@ -4,13 +4,14 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 
 /**
- * What every forwarded request obeys, whichever transport carries it (the fast path's {@link
- * RequestHead} or Jetty's proxy in {@link RouteProxy}): which methods are refused, which of the
+ * What every forwarded request obeys, whichever transport carries it (the fast path or Jetty's
+ * proxy in {@link JettyProxy}): which methods are refused, which of the
  * client's headers stop here, what the gateway says instead, and which answers are broken. A
  * transport only moves bytes; a rule lives here once.
  */
@@ -56,11 +57,6 @@ final class ForwardingRules {
     /** Where the gateway's own forwarding headers go: a request head being written, or Jetty's request. */
     interface Sink {
         void put(HttpField field);
-    }
-
-    /** What the gateway adds to one request's headers, given the {@code Via} values the client sent (or null). */
-    interface Additions {
-        void addTo(String clientVia, Sink sink);
     }
 
     private static final HttpField X_FORWARDED_PROTO_HTTP = new HttpField(HttpHeader.X_FORWARDED_PROTO, "http");
@@ -133,6 +129,44 @@ final class ForwardingRules {
         }
         sink.put(X_FORWARDED_PROTO_HTTP);
         identity.forEach(sink::put);
+    }
+
+    /**
+     * Every header the upstream gets but {@code Host}, in order: the client's less those that stop
+     * here ({@link #dropsFromRequest}), then what the gateway says ({@link #addForwarding}), with
+     * the client's {@code Via} values extended rather than passed on. Both transports send these.
+     */
+    static void forwardedHeaders(
+            HttpFields client, HttpVersion clientVersion, String viaHost, List<HttpField> identity, Sink sink) {
+        Set<String> named = HopByHop.named(client);
+        String via = null;
+        for (HttpField field : client) {
+            HttpHeader header = field.getHeader();
+            if (header == HttpHeader.VIA) {
+                via = via == null ? field.getValue() : via + ", " + field.getValue();
+            } else if (header != HttpHeader.HOST && !dropsFromRequest(field, named)) {
+                sink.put(field);
+            }
+        }
+        addForwarding(via, client.get(HttpHeader.HOST), clientVersion, viaHost, identity, sink);
+    }
+
+    /**
+     * The upstream's answer headers as the client gets them: hop-by-hop ones (and those its
+     * {@code Connection} names) stop here; its {@code Date} replaces the server's own.
+     */
+    static void copyAnswerHeaders(Iterable<HttpField> upstream, HttpFields.Mutable client) {
+        Set<String> named = HopByHop.named(upstream);
+        for (HttpField field : upstream) {
+            if (HopByHop.drops(field, named)) {
+                continue;
+            }
+            if (field.getHeader() == HttpHeader.DATE) {
+                client.put(field);
+            } else {
+                client.add(field);
+            }
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ public final class GatewayRouter extends Handler.Abstract {
     private final IdentityHeaders identity;
     private final Handler noRoute = new NoRoute();
     private final JettyProxy jetty;
-    private final Exchange.Transports transports;
+    private final RoutedExchange.Transports transports;
     private final LoopGuard loopGuard = new LoopGuard();
     private volatile RouteTable table = RouteTable.EMPTY;
     /** Replaced routes finishing their requests: their pooled connections close once the grace is over. */
@@ -51,14 +51,14 @@ public final class GatewayRouter extends Handler.Abstract {
 
     /**
      * @param connections whose peers' identities go upstream in headers; null: none (untracked)
-     * @param fastPath whether bodiless requests take the fast path ({@link FastPath}); else all take Jetty's
+     * @param fastPath the fast transport for requests that fit it; null: every request takes Jetty's proxy
      */
-    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections, boolean fastPath) {
+    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections, FastTransport fastPath) {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
         this.jetty = new JettyProxy(server);
-        this.transports = new Exchange.Transports(fastPath ? new FastPath() : null, jetty);
+        this.transports = new RoutedExchange.Transports(fastPath, jetty);
         // One client and one selector for every route, started and stopped with the gateway.
         addBean(jetty, true);
     }
@@ -105,7 +105,8 @@ public final class GatewayRouter extends Handler.Abstract {
         if (route == null) {
             return noRoute.handle(request, response, callback);
         }
-        new Exchange(transports, route, request, response, callback, route.upstreamPath(path), uri.getQuery()).start();
+        new RoutedExchange(transports, route, request, response, callback, route.upstreamPath(path), uri.getQuery())
+                .start();
         return true;
     }
 

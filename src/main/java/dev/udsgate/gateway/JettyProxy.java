@@ -3,12 +3,10 @@ package dev.udsgate.gateway;
 import dev.udsgate.config.RouteRules;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -89,7 +87,7 @@ final class JettyProxy extends ProxyHandler {
      * for the upstream's own {@code 100}, and an upstream that never sends one (most do not) would
      * stall the request until the response timeout.
      */
-    void send(Exchange exchange) {
+    void send(RoutedExchange exchange) {
         Request request = exchange.request();
         request.setAttribute(EXCHANGE, exchange);
         request.removeAttribute(CONNECTED);
@@ -115,14 +113,14 @@ final class JettyProxy extends ProxyHandler {
         }
     }
 
-    private static Exchange exchangeOf(Request request) {
-        return (Exchange) request.getAttribute(EXCHANGE);
+    private static RoutedExchange exchangeOf(Request request) {
+        return (RoutedExchange) request.getAttribute(EXCHANGE);
     }
 
     @Override
     protected HttpURI rewriteHttpURI(Request request) {
-        Exchange exchange = exchangeOf(request);
-        Upstream upstream = exchange.upstream();
+        RoutedExchange exchange = exchangeOf(request);
+        Upstream upstream = exchange.chosen();
         HttpURI uri = request.getHttpURI();
         HttpURI.Mutable target =
                 HttpURI.build().scheme("http").path(exchange.path()).query(exchange.query());
@@ -136,10 +134,10 @@ final class JettyProxy extends ProxyHandler {
 
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI target) {
-        Exchange exchange = exchangeOf(request);
+        RoutedExchange exchange = exchangeOf(request);
         org.eclipse.jetty.client.Request proxied = super.newProxyToServerRequest(request, target);
-        if (exchange.upstream().transport() != null) {
-            proxied.transport(exchange.upstream().transport());
+        if (exchange.chosen().transport() != null) {
+            proxied.transport(exchange.chosen().transport());
         }
         // Silence, as on the fast path (and nginx's proxy_read_timeout): a long stream that flows is fine.
         long timeout = exchange.route().config().responseTimeout().toMillis();
@@ -168,27 +166,21 @@ final class JettyProxy extends ProxyHandler {
         proxied.onComplete(result -> deadline.cancel());
     }
 
-    /** The client's headers less those {@link ForwardingRules} stops: the same rule as the fast path's. */
+    /** The exchange's headers ({@link Exchange#forwardedHeaders}), the same as the fast path sends. */
     @Override
     protected void copyRequestHeaders(Request request, org.eclipse.jetty.client.Request proxied) {
-        HttpFields client = request.getHeaders();
-        Set<String> named = HopByHop.named(client);
+        String host = request.getHeaders().get(HttpHeader.HOST);
         proxied.headers(headers -> {
-            for (HttpField field : client) {
-                if (!ForwardingRules.dropsFromRequest(field, named)) {
-                    headers.add(field);
-                }
+            if (host != null) {
+                headers.add(HttpHeader.HOST, host);
             }
+            exchangeOf(request).forwardedHeaders(headers::add);
         });
     }
 
-    /** What the gateway says about forwarding, from the exchange, as on the fast path. */
+    /** Said already, with the rest of the headers ({@link #copyRequestHeaders}). */
     @Override
-    protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request proxied) {
-        HttpFields client = request.getHeaders();
-        String via = client.contains(HttpHeader.VIA) ? String.join(", ", client.getValuesList(HttpHeader.VIA)) : null;
-        proxied.headers(headers -> exchangeOf(request).addForwardingHeaders(via, headers::put));
-    }
+    protected void addProxyHeaders(Request request, org.eclipse.jetty.client.Request proxied) {}
 
     /** Notes a client's body that could not be parsed (a bad chunk): that failure is the client's. */
     @Override
@@ -209,8 +201,8 @@ final class JettyProxy extends ProxyHandler {
     }
 
     /**
-     * Jetty drops the standard hop-by-hop headers of a response; those its Connection header names
-     * must go too. An unsolicited {@code 101} is a broken answer ({@link ForwardingRules#isUnsolicitedSwitch}).
+     * The answer's headers follow the exchange's rule rather than Jetty's copy, as on the fast path.
+     * An unsolicited {@code 101} is a broken answer ({@link ForwardingRules#isUnsolicitedSwitch}).
      */
     @Override
     protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
@@ -231,8 +223,8 @@ final class JettyProxy extends ProxyHandler {
                 if (ForwardingRules.isUnsolicitedSwitch(upstreamResponse.getStatus())) {
                     return;
                 }
-                super.onHeaders(upstreamResponse);
-                HopByHop.named(upstreamResponse.getHeaders()).forEach(response.getHeaders()::remove);
+                // The exchange's rule for an answer's headers, the same as on the fast path.
+                exchangeOf(request).answerHead(upstreamResponse.getStatus(), upstreamResponse.getHeaders());
             }
         };
     }
@@ -268,7 +260,7 @@ final class JettyProxy extends ProxyHandler {
             Callback callback,
             Throwable failure) {
         proxied.abort(failure);
-        Exchange exchange = exchangeOf(request);
+        RoutedExchange exchange = exchangeOf(request);
         if (request.getAttribute(CLIENT_BODY_FAILED) instanceof HttpException bad) {
             exchange.clientBodyFailed(bad);
             return;

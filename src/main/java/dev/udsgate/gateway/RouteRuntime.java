@@ -7,28 +7,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A route while it serves: its upstreams with their health, the fast path's connection pool of each,
- * and its health checks. Data, not a component: it has no threads and nothing to start that can
+ * A route while it serves: its upstreams with their health and traffic, and its health checks. Data, not a component: it has no threads and nothing to start that can
  * fail, so any number of routes cost no more threads than one, and a change of routes is applied
  * whole.
  */
 final class RouteRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteRuntime.class);
-    private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
 
     private final RouteConfig config;
     private final List<Upstream> upstreams;
     private final AtomicInteger next = new AtomicInteger();
-    private final Map<Upstream, UpstreamPool> pools;
     private final HealthChecker checker;
     private final String hostSuffix;
     private final String viaHost;
@@ -53,18 +47,6 @@ final class RouteRuntime {
         this.upstreams = config.upstreams().stream()
                 .map(address -> previous.getOrDefault(address, new Upstream(config.name(), address)))
                 .toList();
-        this.pools = upstreams.stream()
-                .collect(Collectors.toUnmodifiableMap(
-                        Function.identity(),
-                        upstream -> new UpstreamPool(
-                                upstream,
-                                MAX_CONNECTIONS_PER_UPSTREAM,
-                                config.responseTimeout().toMillis(),
-                                config.connectTimeout().toMillis(),
-                                server.getScheduler(),
-                                server.getByteBufferPool(),
-                                server.getThreadPool(),
-                                server.getInvocationType() == InvocationType.NON_BLOCKING)));
         this.checker = config.healthCheck()
                 .map(check -> new HealthChecker(this, check, jetty, server.getScheduler(), events))
                 .orElse(null);
@@ -84,11 +66,6 @@ final class RouteRuntime {
 
     List<Upstream> upstreams() {
         return upstreams;
-    }
-
-    /** The fast path's connections to {@code upstream}, one of this route's. */
-    UpstreamPool poolOf(Upstream upstream) {
-        return pools.get(upstream);
     }
 
     String viaHost() {
@@ -116,10 +93,8 @@ final class RouteRuntime {
         }
     }
 
-    /** Ends the health checks and closes the fast path's idle connections; busy ones close when done. */
     void stop() {
         stopHealthChecks();
-        pools.values().forEach(UpstreamPool::close);
         LOG.debug("route {}: stopped", name());
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
  * made) and the failure's type, never from an exception's message: the retry decision, the
  * client's problem and a health check's result all read this.
  */
-enum UpstreamFailure {
+public enum UpstreamFailure {
     /** Nothing accepted the connection. */
     REFUSED("connection refused"),
     /** A Unix upstream whose socket file is not there. */
@@ -47,7 +47,9 @@ enum UpstreamFailure {
      */
     static UpstreamFailure of(Throwable failure, boolean connected, UpstreamAddress address) {
         if (!connected) {
-            if (has(failure, ConnectTimeout.class) || has(failure, TimeoutException.class)) {
+            if (has(failure, ConnectTimeout.class)
+                    || has(failure, TimeoutException.class)
+                    || has(failure, java.net.SocketTimeoutException.class)) {
                 return CONNECT_TIMEOUT;
             }
             // What the kernel said (ECONNREFUSED, ENOENT) reaches Java only as a message; the file
@@ -73,15 +75,15 @@ enum UpstreamFailure {
     }
 
     /** A connect that did not finish within the route's connect timeout. */
-    static final class ConnectTimeout extends ConnectException {
-        ConnectTimeout() {
+    public static final class ConnectTimeout extends ConnectException {
+        public ConnectTimeout() {
             super("connect timed out");
         }
     }
 
     /** The upstream closed a kept-alive connection just as it was reused: nothing was answered. */
-    static final class Stale extends EOFException {
-        Stale() {
+    public static final class Stale extends EOFException {
+        public Stale() {
             super("the upstream closed a kept-alive connection before answering");
         }
     }

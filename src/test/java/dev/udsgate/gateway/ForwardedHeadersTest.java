@@ -2,31 +2,34 @@ package dev.udsgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 
-class RequestHeadTest {
+/** The headers an upstream gets, whichever transport carries the request ({@link ForwardingRules#forwardedHeaders}). */
+class ForwardedHeadersTest {
 
     private static String write(HttpFields headers, HttpVersion version) {
         return write(headers, version, List.of());
     }
 
+    /** As the fast path writes a head: request line, Host (the client's, else the upstream's), the rest. */
     private static String write(HttpFields headers, HttpVersion version, List<HttpField> identity) {
-        ByteBuffer out = ByteBuffer.allocate(4096);
-        RequestHead.write(
-                out,
-                "GET",
-                "/p?q=1",
+        StringBuilder head = new StringBuilder("GET /p?q=1 HTTP/1.1\r\n");
+        String host = headers.get("Host");
+        head.append("Host: ").append(host == null ? "localhost" : host).append("\r\n");
+        ForwardingRules.forwardedHeaders(
                 headers,
-                "localhost",
-                (via, sink) ->
-                        ForwardingRules.addForwarding(via, headers.get("Host"), version, "udsgate", identity, sink));
-        return new String(out.array(), 0, out.position(), StandardCharsets.ISO_8859_1);
+                version,
+                "udsgate",
+                identity,
+                field -> head.append(field.getName())
+                        .append(": ")
+                        .append(field.getValue())
+                        .append("\r\n"));
+        return head.append("\r\n").toString();
     }
 
     @Test

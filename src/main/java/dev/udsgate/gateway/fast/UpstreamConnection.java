@@ -1,17 +1,15 @@
-package dev.udsgate.gateway;
+package dev.udsgate.gateway.fast;
 
-import dev.udsgate.system.ServerThreadPool;
+import dev.udsgate.gateway.UpstreamFailure;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
@@ -333,11 +331,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         } else {
             return; // closed meanwhile: whoever closed it ended the exchange
         }
-        if (pool.completesInline()) {
-            ServerThreadPool.completeInline(done::succeeded);
-        } else {
-            done.succeeded();
-        }
+        done.succeeded();
     }
 
     private void endOfStream() {
@@ -449,26 +443,14 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     @Override
     public boolean headerComplete() {
         if (interim) {
-            if (ForwardingRules.isUnsolicitedSwitch(status)) {
+            if (status == 101) {
+                // The fast path never carries a request that asks to upgrade: what follows is not HTTP.
                 failure = new IOException("the upstream switched protocols unasked");
                 return true;
             }
             return false;
         }
-        Response response = exchange.response();
-        response.setStatus(status);
-        HttpFields.Mutable headers = response.getHeaders();
-        Set<String> named = HopByHop.named(responseFields);
-        for (HttpField field : responseFields) {
-            if (HopByHop.drops(field, named)) {
-                continue;
-            }
-            if (field.getHeader() == HttpHeader.DATE) {
-                headers.put(field);
-            } else {
-                headers.add(field);
-            }
-        }
+        exchange.answerHead(status, responseFields);
         return false;
     }
 
@@ -504,7 +486,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     @Override
     public String toConnectionString() {
-        return "UpstreamConnection@" + Integer.toHexString(hashCode()) + "{"
-                + pool.upstream().address() + "}";
+        return "UpstreamConnection@" + Integer.toHexString(hashCode()) + "{" + pool.upstream() + "}";
     }
 }

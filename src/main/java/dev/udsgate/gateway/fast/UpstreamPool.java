@@ -1,7 +1,7 @@
-package dev.udsgate.gateway;
+package dev.udsgate.gateway.fast;
 
-import dev.udsgate.socket.ListenerConnector;
-import dev.udsgate.socket.OutgoingConnection;
+import dev.udsgate.config.UpstreamAddress;
+import dev.udsgate.gateway.UpstreamFailure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,7 +27,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class UpstreamPool {
 
-    private final Upstream upstream;
+    private final UpstreamAddress upstream;
     private final SocketAddress address;
     private final int maxConnections;
     private final long idleTimeoutMillis;
@@ -35,53 +35,31 @@ final class UpstreamPool {
     private final Scheduler scheduler;
     private final ByteBufferPool buffers;
     private final Executor executor;
-    private final boolean completesInline;
-    private final String defaultHost;
     private final ConcurrentLinkedDeque<UpstreamConnection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
     UpstreamPool(
-            Upstream upstream,
+            UpstreamAddress upstream,
             int maxConnections,
             long idleTimeoutMillis,
             long connectTimeoutMillis,
             Scheduler scheduler,
             ByteBufferPool buffers,
-            Executor executor,
-            boolean completesInline) {
+            Executor executor) {
         this.upstream = upstream;
-        this.address = upstream.address().isUnix()
-                ? UnixDomainSocketAddress.of(upstream.address().socketPath())
-                : new InetSocketAddress(
-                        upstream.address().host(), upstream.address().port());
+        this.address = upstream.isUnix()
+                ? UnixDomainSocketAddress.of(upstream.socketPath())
+                : new InetSocketAddress(upstream.host(), upstream.port());
         this.maxConnections = maxConnections;
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.scheduler = scheduler;
         this.buffers = buffers;
         this.executor = executor;
-        this.completesInline = completesInline;
-        this.defaultHost = upstream.address().isUnix()
-                ? "localhost"
-                : upstream.address().host() + ":" + upstream.address().port();
     }
 
-    /** The {@code Host} sent when the client sent none. */
-    String defaultHost() {
-        return defaultHost;
-    }
-
-    /**
-     * Whether an exchange may complete with {@link dev.udsgate.system.ServerThreadPool#completeInline}:
-     * only when every handler of the server is non-blocking, since the client's next request is
-     * then handled on the thread that read this answer.
-     */
-    boolean completesInline() {
-        return completesInline;
-    }
-
-    Upstream upstream() {
+    UpstreamAddress upstream() {
         return upstream;
     }
 
@@ -108,31 +86,34 @@ final class UpstreamPool {
     }
 
     /**
-     * Opens a connection on {@code listener}'s selectors for {@code exchange}, which is told when it
-     * is reserved for it ({@link Forwarding#succeeded}) or could not be opened ({@link Forwarding#failed}).
+     * Opens a connection for {@code exchange} where {@code host} puts it for {@code request}; the
+     * exchange is told when it is reserved for it ({@link Forwarding#succeeded(UpstreamConnection)})
+     * or could not be opened ({@link Forwarding#failed(Throwable)}).
      *
-     * @return false if the pool is at its cap (or closed): nothing was started
+     * @return false if the pool is at its cap, or the connection has nowhere to live: nothing was started
      */
-    boolean open(Forwarding exchange, ListenerConnector listener) {
+    boolean open(Forwarding exchange, org.eclipse.jetty.server.Request request, ChannelHost host) {
         if (closed || open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             return false;
         }
         SocketChannel channel = null;
         try {
-            channel = upstream.address().isUnix()
-                    ? SocketChannel.open(StandardProtocolFamily.UNIX)
-                    : SocketChannel.open();
+            channel = upstream.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
             channel.configureBlocking(false);
-            if (!upstream.address().isUnix()) {
+            if (!upstream.isUnix()) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
             boolean connected = channel.connect(address);
             Dial dial = new Dial(exchange, channel);
+            if (!host.host(request, channel, dial)) {
+                IO.close(channel);
+                open.decrementAndGet();
+                return false;
+            }
             if (!connected) {
                 dial.timeout = scheduler.schedule(dial::timedOut, connectTimeoutMillis, TimeUnit.MILLISECONDS);
             }
-            listener.dial(channel, dial);
         } catch (IOException | RuntimeException e) {
             IO.close(channel);
             open.decrementAndGet();
@@ -164,7 +145,7 @@ final class UpstreamPool {
     }
 
     /** One connect under way: exactly one of opened, failed or timed out wins. */
-    private final class Dial implements OutgoingConnection {
+    private final class Dial implements ChannelHost.Outgoing {
         private final Forwarding exchange;
         private final SocketChannel channel;
         private final AtomicBoolean settled = new AtomicBoolean();

@@ -1,8 +1,12 @@
-package dev.udsgate.gateway;
+package dev.udsgate.gateway.fast;
 
+import dev.udsgate.gateway.Exchange;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -15,11 +19,11 @@ import org.eclipse.jetty.server.Response;
 final class Forwarding {
 
     private final Exchange exchange;
-    private final UpstreamPool pool;
+    private final Consumer<Runnable> completion;
 
-    Forwarding(Exchange exchange, UpstreamPool pool) {
+    Forwarding(Exchange exchange, Consumer<Runnable> completion) {
         this.exchange = exchange;
-        this.pool = pool;
+        this.completion = completion;
     }
 
     Response response() {
@@ -44,13 +48,7 @@ final class Forwarding {
         ByteBuffer out = connection.headToFill();
         Request request = exchange.request();
         try {
-            RequestHead.write(
-                    out,
-                    request.getMethod(),
-                    exchange.target(),
-                    request.getHeaders(),
-                    pool.defaultHost(),
-                    exchange::addForwardingHeaders);
+            RequestHead.write(out, request.getMethod(), exchange.target(), exchange.host(), exchange::forwardedHeaders);
         } catch (BufferOverflowException e) {
             connection.close();
             return; // the connection's close ends this exchange
@@ -58,9 +56,14 @@ final class Forwarding {
         connection.sendHead();
     }
 
+    /** The upstream's answer head: the client's answer starts from it. */
+    void answerHead(int status, List<HttpField> headers) {
+        exchange.answerHead(status, headers);
+    }
+
     /** The whole answer went to the client. */
     void succeeded() {
-        exchange.succeeded();
+        completion.accept(exchange::succeeded);
     }
 
     /**
