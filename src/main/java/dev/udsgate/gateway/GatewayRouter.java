@@ -8,13 +8,12 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
-import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpURI;
@@ -35,9 +34,6 @@ public final class GatewayRouter extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayRouter.class);
 
-    /** A removed or replaced route keeps serving what it has in flight for at most this long. */
-    private static final Duration RETIRE_AFTER_MAX = Duration.ofSeconds(60);
-
     private final Server server;
     private final EventLog events;
     private final IdentityHeaders identity;
@@ -46,8 +42,6 @@ public final class GatewayRouter extends Handler.Abstract {
     private final RoutedExchange.Transports transports;
     private final LoopGuard loopGuard = new LoopGuard();
     private volatile RouteTable table = RouteTable.EMPTY;
-    /** Replaced routes finishing their requests: their pooled connections close once the grace is over. */
-    private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
 
     /**
      * @param connections whose peers' identities go upstream in headers; null: none (untracked)
@@ -117,7 +111,11 @@ public final class GatewayRouter extends Handler.Abstract {
         return true;
     }
 
-    /** Serves {@code routes} from now on; routes that changed or went are stopped once their requests are done. */
+    /**
+     * Serves {@code routes} from now on. Routes that changed or went stop their health checks at
+     * once; requests they have in flight finish on their own, since a route holds nothing they need.
+     * Costs one lookup per route: unchanged routes are kept as they are.
+     */
     public synchronized void install(List<RouteConfig> routes) {
         RouteTable old = table;
         Map<String, RouteRuntime> oldByName =
@@ -148,7 +146,9 @@ public final class GatewayRouter extends Handler.Abstract {
                 })
                 .toList();
         table = new RouteTable(next);
-        old.routes().stream().filter(route -> !next.contains(route)).forEach(this::retire);
+        Set<RouteRuntime> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(next);
+        old.routes().stream().filter(route -> !kept.contains(route)).forEach(RouteRuntime::stop);
     }
 
     public List<Upstream> upstreams() {
@@ -166,29 +166,7 @@ public final class GatewayRouter extends Handler.Abstract {
     @Override
     protected void doStop() throws Exception {
         table.routes().forEach(RouteRuntime::stop);
-        retiring.forEach(this::stopRetired);
         super.doStop();
-    }
-
-    private void retire(RouteRuntime route) {
-        // Its health checks end now; only its requests in flight may take their time.
-        route.stopHealthChecks();
-        if (!isStarted()) {
-            route.stop();
-            return;
-        }
-        Duration grace = route.config().responseTimeout().isZero()
-                        || route.config().responseTimeout().compareTo(RETIRE_AFTER_MAX) > 0
-                ? RETIRE_AFTER_MAX
-                : route.config().responseTimeout();
-        retiring.add(route);
-        server.getScheduler().schedule(() -> stopRetired(route), grace.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void stopRetired(RouteRuntime route) {
-        if (retiring.remove(route)) {
-            route.stop();
-        }
     }
 
     private static Map<UpstreamAddress, Upstream> upstreamsOf(RouteRuntime previous) {

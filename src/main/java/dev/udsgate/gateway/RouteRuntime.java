@@ -83,18 +83,11 @@ final class RouteRuntime {
         }
     }
 
-    /**
-     * Ends the health checks at once: a route replaced or deleted must not keep probing its
-     * upstreams while its proxy finishes what it has in flight.
-     */
-    void stopHealthChecks() {
+    /** Ends the health checks at once: a route replaced or deleted must not keep probing its upstreams. */
+    void stop() {
         if (checker != null) {
             checker.stop();
         }
-    }
-
-    void stop() {
-        stopHealthChecks();
         LOG.debug("route {}: stopped", name());
     }
 
