@@ -15,7 +15,24 @@ prepare() {
   trap cleanup EXIT
 }
 
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { stop "${pids[@]}"; rm -rf "$dir"; }
+
+# alive PID: whether the process runs (an exited child not yet waited for is a zombie, and `kill -0`
+# still succeeds on it).
+alive() { [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && [ -e "/proc/$1" ]; }
+
+# stop PID...: SIGTERM, then SIGKILL for any still running after $stop_timeout seconds (default 15),
+# so that a server stuck in its shutdown never holds the script.
+stop() {
+  local p waited=0
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for p in "$@"; do
+    while alive "$p" && [ "$waited" -lt $((${stop_timeout:-15} * 10)) ]; do sleep 0.1; waited=$((waited + 1)); done
+    alive "$p" && { echo "$script: process $p ignored SIGTERM for ${stop_timeout:-15} s; killing it" >&2; kill -KILL "$p" 2>/dev/null; }
+    wait "$p" 2>/dev/null || true
+  done
+}
 
 # background COMMAND...: starts it and remembers it for cleanup.
 background() { "$@" & pids+=($!); }
@@ -28,9 +45,10 @@ await_sockets() {
   done
 }
 
-# load SOCKET URL REQUESTS [h2load options]: prints requests per second; fails unless every answer was a 2xx.
+# load SOCKET URL REQUESTS [h2load options]: prints requests per second; fails unless every answer was a 2xx,
+# or if h2load takes more than $load_timeout seconds (default 300).
 load() {
-  h2load --h1 -n "$3" -c "$connections" "${@:4}" -B "unix:$1" "$2" 2>&1 |
+  timeout "${load_timeout:-300}" h2load --h1 -n "$3" -c "$connections" "${@:4}" -B "unix:$1" "$2" 2>&1 |
     awk -v want="$3" '/^finished in/ { rate = $4 } /^status codes:/ { ok = $3 }
       END { if (ok != want) { print "h2load: only " ok + 0 " of " want " answers were 2xx" > "/dev/stderr"; exit 1 } print rate }'
 }
