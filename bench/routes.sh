@@ -73,6 +73,9 @@ status() { awk -v f="$2:" '$1 == f { print (f == "VmRSS:") ? int($2 / 1024 + 0.5
 # error_line LOG: the line that says why a server stopped.
 error_line() { grep -m1 '^udsgate:' "$1" || grep -v "Couldn't stop" "$1" | grep -m1 -i 'exception\|error' || tail -n1 "$1"; }
 
+# cause LOG: the first root cause of a stack trace in LOG ("Caused by:" and the next line), if any.
+cause() { grep -m1 -A1 '^Caused by' "$1" | tr '\n' ' ' | cut -c1-240; }
+
 # start NAME CONFIG: launches udsgate on CONFIG at $dir/NAME.sock and sets server_pid and ready_ms
 # (launch to the first answered /_ping); or says why not, stops it, and returns 1.
 start() {
@@ -84,7 +87,7 @@ start() {
   until curl -sf --max-time 5 --unix-socket "$sock" -o /dev/null http://localhost/_ping 2>/dev/null; do
     if ! alive "$server_pid"; then
       wait "$server_pid" && rc=0 || rc=$?
-      echo "$script: $name did not start (exit $rc after $(($(now_ms) - began)) ms): $(error_line "$dir/$name.log")" >&2
+      echo "$script: $name did not start (exit $rc after $(($(now_ms) - began)) ms): $(error_line "$dir/$name.log") $(cause "$dir/$name.log")" >&2
       return 1
     fi
     if [ $(($(now_ms) - began)) -gt $((start_timeout * 1000)) ]; then
@@ -122,7 +125,7 @@ put_latencies() {
   i=$(awk '$1 !~ /^2/ { print NR - 1; exit }' "$dir/put.out")
   [ -z "$i" ] || echo "$script:   PUT $((i + 1)) answered: $(head -c 300 "$dir/put$i.body")" >&2
   echo "$script:   the server's log: $(grep -m1 -A1 'PUT /v1/routes/bench-put failed' "${sock%.sock}.log" | tail -n1)" \
-    "$(grep -m1 '^Caused by' "${sock%.sock}.log" || true)" >&2
+    "$(cause "${sock%.sock}.log")" >&2
   [ -s "$2" ] || rm -f "$2"
   return 1
 }
