@@ -66,6 +66,20 @@ measured() {
   echo "$rate $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$4" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 }
 
+# measured_for PIDS SOCKET URL SECONDS [h2load options]: as measured, for SECONDS of load (h2load -D)
+# instead of a number of requests, so that a slow server does not stretch the run; fails unless every
+# answer was a 2xx.
+measured_for() {
+  local before after out
+  before=$(cpu_ticks $1)
+  out=$(timeout $(($4 + ${load_timeout:-300})) h2load --h1 -D "$4" -c "$connections" "${@:5}" -B "unix:$2" "$3" 2>&1) || true
+  after=$(cpu_ticks $1)
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/^finished in/ { rate = $4 } /^requests:/ { done = $6 }
+    /^status codes:/ { ok = $3 }
+    END { if (done == 0 || ok != done) { print "h2load: only " ok + 0 " of " done + 0 " answers were 2xx" > "/dev/stderr"; exit 1 }
+      printf "%s %.1f\n", rate, t * 1e6 / hz / done }' <<<"$out"
+}
+
 # median COLUMN: the median of three rounds in $dir/results.
 median() { cut -d' ' -f"$1" "$dir/results" | sort -n | sed -n 2p; }
 

@@ -3,9 +3,10 @@
 # generated table of ROUTES routes, the same measured route in both, in the same run. Prints, for
 # each: the time from launch to the first answered /_ping (median of STARTS starts), threads and
 # resident memory once started and after the load, requests per second through the measured route
-# (h2load, keep-alive, median of 3 rounds, with the upstream measured directly as the reference) and
-# the CPU time per request, and the latency of PUT /v1/routes/{name} (median and p90 of PUTS
-# sequential PUTs); then the ratios against the targets of issue 12.
+# (h2load, keep-alive, median of 3 rounds of SECONDS each, after a warm-up of two, with the upstream
+# measured directly as the reference) and the CPU time per request, and the latency of
+# PUT /v1/routes/{name} (median and p90 of PUTS sequential PUTs); then the ratios against the targets
+# of issue 12.
 #
 # The generated table mixes exact hosts, *.wildcard hosts, path prefixes and host + prefix routes,
 # with Unix-socket and loopback TCP upstreams (nothing listens on those: the table's size is what is
@@ -17,16 +18,16 @@
 # on with what it can measure and exits 1 at the end. Targets are shown, not enforced (exit 0 when
 # everything was measured): figures on a small shared machine are noisy.
 #
-# Usage: bench/routes.sh [ROUTES] [REQUESTS] [CONNECTIONS] [STARTS] [PUTS]
-#   (defaults 10000 100000 50 3 200; START_TIMEOUT=seconds a start may take, default 60)
+# Usage: bench/routes.sh [ROUTES] [SECONDS] [CONNECTIONS] [STARTS] [PUTS]
+#   (defaults 10000 5 50 5 200; START_TIMEOUT=seconds a start may take, default 60)
 # Needs: target/udsgate.jar (mvn -q -DskipTests package), h2load (Debian nghttp2-client), nginx, curl.
 # As root, missing tools are installed with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 routes=${1:-10000}
-requests=${2:-100000}
+seconds=${2:-5}
 connections=${3:-50}
-starts=${4:-3}
+starts=${4:-5}
 puts=${5:-200}
 start_timeout=${START_TIMEOUT:-60}
 warm_puts=20
@@ -170,17 +171,19 @@ for name in "${up[@]}"; do
   echo "  $name: serves $served routes; GET $url through it: $code"
 done
 
-# Throughput: one warm-up load each (JIT), then three rounds of one, many, and the upstream direct.
-for name in "${up[@]}"; do load "$dir/$name-$starts.sock" "$url" "$requests" >/dev/null || true; done
+# Throughput: a warm-up of two rounds' time each (JIT), then three rounds of one, many, and the
+# upstream direct.
+for name in "${up[@]}"; do measured_for "" "$dir/$name-$starts.sock" "$url" $((2 * seconds)) >/dev/null || true; done
 : >"$dir/results"
 for round in 1 2 3; do
   line="" shown=""
   for name in "${up[@]}"; do
-    r=$(measured "${pid[$name]}" "$dir/$name-$starts.sock" "$url" "$requests" || true)
+    r=$(measured_for "${pid[$name]}" "$dir/$name-$starts.sock" "$url" "$seconds" || true)
     [[ $r =~ ^[0-9.]+\ [0-9.]+$ ]] || { r="0 0"; echo "$script: round $round through $name failed" >&2; failed=1; }
     line="$line $r" shown="$shown; $name ${r% *} req/s ${r#* } us CPU/req"
   done
-  d=$(load "$dir/upstream.sock" "$url" "$requests" || echo 0)
+  d=$(measured_for "" "$dir/upstream.sock" "$url" "$seconds" || echo "0 0")
+  d=${d% *}
   echo "  round $round: ${shown#; }; upstream direct $d req/s"
   echo "${line# } $d" >>"$dir/results"
 done
@@ -241,5 +244,5 @@ row "PUTs answered 2xx, of $puts" puts diff
 row "PUT ms, median of those" put50 ratio "<=3"
 row "PUT ms, p90 of those" put90 ratio
 printf '%-34s %12s   (the upstream direct, same load: the reference ceiling)\n' "requests/s, nginx upstream direct" "$direct"
-echo "h2load --h1, $connections keep-alive connections, $requests requests a round, $url"
+echo "h2load --h1, $connections keep-alive connections, $seconds s a round, $url"
 [ "$failed" = 0 ] || { echo "$script: not everything could be measured (see above)" >&2; exit 1; }
