@@ -15,7 +15,24 @@ prepare() {
   trap cleanup EXIT
 }
 
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { stop "${pids[@]}"; rm -rf "$dir"; }
+
+# alive PID: whether the process runs (an exited child not yet waited for is a zombie, and `kill -0`
+# still succeeds on it).
+alive() { [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && [ -e "/proc/$1" ]; }
+
+# stop PID...: SIGTERM, then SIGKILL for any still running after $stop_timeout seconds (default 15),
+# so that a server stuck in its shutdown never holds the script.
+stop() {
+  local p waited=0
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for p in "$@"; do
+    while alive "$p" && [ "$waited" -lt $((${stop_timeout:-15} * 10)) ]; do sleep 0.1; waited=$((waited + 1)); done
+    alive "$p" && { echo "$script: process $p ignored SIGTERM for ${stop_timeout:-15} s; killing it" >&2; kill -KILL "$p" 2>/dev/null; }
+    wait "$p" 2>/dev/null || true
+  done
+}
 
 # background COMMAND...: starts it and remembers it for cleanup.
 background() { "$@" & pids+=($!); }
@@ -28,9 +45,10 @@ await_sockets() {
   done
 }
 
-# load SOCKET URL REQUESTS [h2load options]: prints requests per second; fails unless every answer was a 2xx.
+# load SOCKET URL REQUESTS [h2load options]: prints requests per second; fails unless every answer was a 2xx,
+# or if h2load takes more than $load_timeout seconds (default 300).
 load() {
-  h2load --h1 -n "$3" -c "$connections" "${@:4}" -B "unix:$1" "$2" 2>&1 |
+  timeout "${load_timeout:-300}" h2load --h1 -n "$3" -c "$connections" "${@:4}" -B "unix:$1" "$2" 2>&1 |
     awk -v want="$3" '/^finished in/ { rate = $4 } /^status codes:/ { ok = $3 }
       END { if (ok != want) { print "h2load: only " ok + 0 " of " want " answers were 2xx" > "/dev/stderr"; exit 1 } print rate }'
 }
@@ -46,6 +64,20 @@ measured() {
   rate=$(load "$2" "$3" "$4" "${@:5}")
   after=$(cpu_ticks $1)
   echo "$rate $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$4" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
+}
+
+# measured_for PIDS SOCKET URL SECONDS [h2load options]: as measured, for SECONDS of load (h2load -D)
+# instead of a number of requests, so that a slow server does not stretch the run; fails unless every
+# answer was a 2xx.
+measured_for() {
+  local before after out
+  before=$(cpu_ticks $1)
+  out=$(timeout $(($4 + ${load_timeout:-300})) h2load --h1 -D "$4" -c "$connections" "${@:5}" -B "unix:$2" "$3" 2>&1) || true
+  after=$(cpu_ticks $1)
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '/^finished in/ { rate = $4 } /^requests:/ { done = $6 }
+    /^status codes:/ { ok = $3 }
+    END { if (done == 0 || ok != done) { print "h2load: only " ok + 0 " of " done + 0 " answers were 2xx" > "/dev/stderr"; exit 1 }
+      printf "%s %.1f\n", rate, t * 1e6 / hz / done }' <<<"$out"
 }
 
 # median COLUMN: the median of three rounds in $dir/results.
