@@ -8,6 +8,7 @@ import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.config.ListenerDocument;
 import dev.udsgate.system.FileDescriptors;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -204,24 +205,13 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             file.group().ifPresent(name -> requireGroup(name, "group in " + configFile));
         }
-        Path socketPath = first(socket, file.socket(), DefaultSocketPath.forCurrentUser())
-                .orElseThrow(() -> new CommandLine.ParameterException(
-                        spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH"));
-        int listenBacklog = first(backlog, file.backlog(), Optional.of(ListenerConfig.DEFAULT_BACKLOG))
-                .get();
-        HistoryLimits defaults = HistoryLimits.DEFAULTS;
         ConnectionLimits limits = connectionLimits(file);
+        List<ListenerConfig> listeners =
+                file.listeners().isEmpty() ? List.of(mainListener(file, limits)) : fileListeners(file, limits);
+        HistoryLimits defaults = HistoryLimits.DEFAULTS;
         try {
-            ListenerConfig listener = new ListenerConfig(
-                    "main",
-                    socketPath,
-                    first(mode, file.mode(), Optional.of(FileMode.DEFAULT_SOCKET_MODE))
-                            .get(),
-                    first(group, file.group(), Optional.empty()),
-                    listenBacklog,
-                    limits);
             return new GatewayConfig(
-                    List.of(listener),
+                    listeners,
                     first(shutdownTimeout, file.shutdownTimeout(), Optional.of(GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT))
                             .get(),
                     first(idleTimeout, file.idleTimeout(), Optional.of(GatewayConfig.DEFAULT_IDLE_TIMEOUT))
@@ -243,6 +233,64 @@ final class ServeCommand implements Callable<Integer> {
                     first(fastPath, file.fastPath(), Optional.of(true)).get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    /** The one listener of {@code --socket}, or of the file's top-level {@code socket} and its neighbours. */
+    private ListenerConfig mainListener(ConfigFile file, ConnectionLimits limits) {
+        Path socketPath = first(socket, file.socket(), DefaultSocketPath.forCurrentUser())
+                .orElseThrow(() -> new CommandLine.ParameterException(
+                        spec.commandLine(), "no default socket path: XDG_RUNTIME_DIR is not set; give --socket PATH"));
+        try {
+            return new ListenerConfig(
+                    ListenerConfig.MAIN,
+                    socketPath,
+                    first(mode, file.mode(), Optional.of(FileMode.DEFAULT_SOCKET_MODE))
+                            .get(),
+                    first(group, file.group(), Optional.empty()),
+                    first(backlog, file.backlog(), Optional.of(ListenerConfig.DEFAULT_BACKLOG))
+                            .get(),
+                    limits);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** The file's {@code listeners:}, each with the defaults for what it leaves out. */
+    private List<ListenerConfig> fileListeners(ConfigFile file, ConnectionLimits limits) {
+        if (socket != null || mode != null || group != null || backlog != null) {
+            throw usage("--socket, --mode, --group and --backlog describe the one listener main, and " + configFile
+                    + " describes its listeners itself: give them there");
+        }
+        for (ListenerDocument listener : file.listeners()) {
+            listener.group().ifPresent(name -> requireGroup(name, "listener " + listener.name() + "'s group"));
+            listener.owner().ifPresent(name -> requireUser(name, "listener " + listener.name() + "'s owner"));
+        }
+        try {
+            return file.listeners().stream()
+                    .map(listener -> new ListenerConfig(
+                            listener.name(),
+                            listener.path(),
+                            listener.mode().orElse(FileMode.DEFAULT_SOCKET_MODE),
+                            listener.group(),
+                            listener.backlog().orElse(ListenerConfig.DEFAULT_BACKLOG),
+                            limits,
+                            listener.owner(),
+                            listener.exposure()))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** A user that does not exist is a bad argument (exit 2), found before anything is bound. */
+    private void requireUser(String name, String where) {
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+        } catch (UserPrincipalNotFoundException e) {
+            throw usage(where + ": no user named " + name + "; give an existing user name or a numeric uid");
+        } catch (IOException e) {
+            throw usage(where + ": cannot look user " + name + " up: " + e.getMessage());
         }
     }
 

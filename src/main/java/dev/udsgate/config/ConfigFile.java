@@ -13,6 +13,8 @@ import java.util.Optional;
  * Values are already checked by {@link ConfigFileLoader}.
  *
  * @param stateFile where routes changed over the API are kept across restarts
+ * @param listeners the listeners, when the file describes them in {@code listeners:}; empty: the one
+ *     listener {@code main} of the top-level {@code socket}, {@code mode}, {@code group} and {@code backlog}
  * @param routes the gateway routes; empty if the file has none
  */
 public record ConfigFile(
@@ -30,6 +32,7 @@ public record ConfigFile(
         Optional<Integer> eventQueue,
         Optional<Path> stateFile,
         Optional<Boolean> fastPath,
+        List<ListenerDocument> listeners,
         List<RouteConfig> routes) {
 
     public ConfigFile {
@@ -47,6 +50,7 @@ public record ConfigFile(
         Objects.requireNonNull(eventQueue, "eventQueue");
         Objects.requireNonNull(stateFile, "stateFile");
         Objects.requireNonNull(fastPath, "fastPath");
+        listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
     }
 
@@ -67,6 +71,7 @@ public record ConfigFile(
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
+                List.of(),
                 List.of());
     }
 }

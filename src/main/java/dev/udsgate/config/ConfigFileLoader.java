@@ -77,7 +77,13 @@ public final class ConfigFileLoader {
             "eventQueue",
             "stateFile",
             "fastPath",
+            "listeners",
             "routes");
+    private static final List<String> LISTENER_KEYS =
+            List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes");
+    /** The top-level keys that describe the one listener {@code main}; {@code listeners:} replaces them. */
+    private static final List<String> MAIN_LISTENER_KEYS = List.of("socket", "mode", "group", "backlog");
+
     private static final List<String> ROUTE_KEYS = List.of(
             "name",
             "host",
@@ -335,7 +341,112 @@ public final class ConfigFileLoader {
                 value(top, "", "eventQueue", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
                 value(top, "", "fastPath", this::bool),
+                listeners(top),
                 routes(top.entries().get("routes")));
+    }
+
+    private List<ListenerDocument> listeners(Mapping top) {
+        Node node = top.entries().get("listeners");
+        if (node == null) {
+            return List.of();
+        }
+        List<String> alsoGiven =
+                MAIN_LISTENER_KEYS.stream().filter(top.entries()::containsKey).toList();
+        if (!alsoGiven.isEmpty()) {
+            fail(
+                    "listeners",
+                    "cannot be combined with the top-level " + String.join(", ", alsoGiven)
+                            + ", which describe the one listener main: describe it in listeners instead");
+        }
+        if (!(node instanceof Sequence list) || list.items().isEmpty()) {
+            expected("listeners", "must be a list of one or more listeners", node);
+            return List.of();
+        }
+        List<ListenerDocument> listeners = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        Set<Path> paths = new java.util.HashSet<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            String at = "listeners[" + i + "]";
+            listener(list.items().get(i), at).ifPresent(listener -> {
+                if (!names.add(listener.name())) {
+                    fail(at + ".name", "\"" + listener.name() + "\" names another listener too; names must be unique");
+                } else if (!paths.add(listener.path().normalize())) {
+                    fail(at + ".path", "is another listener's path too; each listener has a socket of its own");
+                } else {
+                    listeners.add(listener);
+                }
+            });
+        }
+        return listeners;
+    }
+
+    private Optional<ListenerDocument> listener(Node node, String at) {
+        if (!(node instanceof Mapping listener)) {
+            return expected(
+                    at, "must be a listener: " + mapping() + " with keys " + String.join(", ", LISTENER_KEYS), node);
+        }
+        checkKeys(listener, at, LISTENER_KEYS);
+        int before = errors.size();
+        Optional<String> name = value(listener, at, "name", this::listenerName);
+        if (name.isEmpty() && !listener.entries().containsKey("name")) {
+            fail(child(at, "name"), "is missing: every listener has a name, such as \"admin\"");
+        }
+        Optional<Path> path = value(listener, at, "path", (n, p) -> absolutePath(n, p, "/run/udsgate.sock"));
+        if (path.isEmpty() && !listener.entries().containsKey("path")) {
+            fail(child(at, "path"), "is missing: the socket's path, such as \"/run/udsgate.sock\"");
+        }
+        Optional<FileMode> mode = value(listener, at, "mode", this::mode);
+        Optional<String> owner = value(listener, at, "owner", this::owner);
+        Optional<String> group = value(listener, at, "group", this::group);
+        Optional<Integer> backlog = value(listener, at, "backlog", (n, p) -> count(n, p, ListenerConfig.MAX_BACKLOG));
+        Exposure.Api api = value(listener, at, "api", this::api).orElse(Exposure.Api.FULL);
+        Optional<Set<String>> routes =
+                value(listener, at, "routes", this::routeSelection).orElse(Optional.empty());
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                new ListenerDocument(name.get(), path.get(), mode, owner, group, backlog, new Exposure(api, routes)));
+    }
+
+    private Optional<String> listenerName(Node node, String at) {
+        return text(node, at, "must be a name such as \"admin\"")
+                .flatMap(name -> RouteRules.nameProblem(name)
+                        .<Optional<String>>map(problem -> fail(at, problem))
+                        .orElse(Optional.of(name)));
+    }
+
+    private Optional<String> owner(Node node, String at) {
+        String expected = "must be a user name or a numeric uid";
+        return text(node, at, expected)
+                .flatMap(text -> text.isBlank() ? expected(at, expected, node) : Optional.of(text));
+    }
+
+    private Optional<Exposure.Api> api(Node node, String at) {
+        String expected = "must be " + Exposure.Api.CHOICES;
+        return text(node, at, expected)
+                .flatMap(text -> Exposure.Api.parse(text)
+                        .map(Optional::of)
+                        .orElseGet(() -> fail(at, expected + ", got \"" + text + "\"")));
+    }
+
+    /** {@code all}, or a list of route names: what a listener offers of the gateway. */
+    private Optional<Optional<Set<String>>> routeSelection(Node node, String at) {
+        String expected = "must be all, or a list of route names such as [billing, users]";
+        if (node instanceof Scalar scalar && scalar.isText() && scalar.text().equals("all")) {
+            return Optional.of(Optional.empty());
+        }
+        if (!(node instanceof Sequence list)) {
+            return expected(at, expected, node);
+        }
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            String itemAt = at + "[" + i + "]";
+            text(list.items().get(i), itemAt, "must be a route name such as \"billing\"")
+                    .ifPresent(name -> RouteRules.nameProblem(name)
+                            .ifPresentOrElse(problem -> fail(itemAt, problem), () -> names.add(name)));
+        }
+        return Optional.of(Optional.of(names));
     }
 
     private List<RouteConfig> routes(Node node) {

@@ -13,9 +13,22 @@ import java.util.Optional;
  * @param group group to give the socket file (a name or a numeric id); empty keeps the process's group
  * @param backlog the {@code listen()} backlog; the kernel caps it at {@code net.core.somaxconn}
  * @param limits how many connections it holds at once
+ * @param owner user to give the socket file (a name or a numeric id; only root may give it away);
+ *     empty keeps the process's user
+ * @param exposure how much of the API and which routes it offers
  */
 public record ListenerConfig(
-        String name, Path socketPath, FileMode mode, Optional<String> group, int backlog, ConnectionLimits limits) {
+        String name,
+        Path socketPath,
+        FileMode mode,
+        Optional<String> group,
+        int backlog,
+        ConnectionLimits limits,
+        Optional<String> owner,
+        Exposure exposure) {
+
+    /** The listener that the top-level {@code socket} key, or {@code --socket}, describes. */
+    public static final String MAIN = "main";
 
     public static final int DEFAULT_BACKLOG = 512;
     public static final int MAX_BACKLOG = 65535;
@@ -26,6 +39,8 @@ public record ListenerConfig(
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(exposure, "exposure");
         if (!socketPath.isAbsolute()) {
             socketPath = socketPath.toAbsolutePath();
         }
@@ -35,7 +50,13 @@ public record ListenerConfig(
         }
     }
 
-    /** A listener with the default connection limits, for callers written before the limits existed. */
+    /** A listener that offers everything, owned by the process's user. */
+    public ListenerConfig(
+            String name, Path socketPath, FileMode mode, Optional<String> group, int backlog, ConnectionLimits limits) {
+        this(name, socketPath, mode, group, backlog, limits, Optional.empty(), Exposure.EVERYTHING);
+    }
+
+    /** The same, with the default connection limits. */
     public ListenerConfig(String name, Path socketPath, FileMode mode, Optional<String> group, int backlog) {
         this(name, socketPath, mode, group, backlog, ConnectionLimits.defaults());
     }

@@ -5,11 +5,13 @@ import dev.udsgate.socket.SocketFile.FileIdentity;
 import dev.udsgate.system.ProcessUser;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,6 +137,7 @@ public final class UnixListener {
         enter(ListenerState.BOUND);
         Path bound = bindFolder.socketPath();
         FileIdentity boundIdentity = verifyBound();
+        applyOwner(bound);
         applyGroup(bound);
         try {
             // chmod follows links, and the JDK cannot chmod a socket without following them; the
@@ -228,7 +231,7 @@ public final class UnixListener {
         } catch (IOException e) {
             throw new ListenerStartException("cannot inspect stale socket " + path + ": " + reason(e), e);
         }
-        if (owner != ProcessUser.effectiveUid()) {
+        if (owner != ProcessUser.effectiveUid() && !configuredOwnerIs(owner)) {
             throw new ListenerStartException("cannot listen on " + path + ": "
                     + PathOccupant.STALE_SOCKET.describe(path) + " that belongs to uid " + owner
                     + "; udsgate removes only its own user's stale sockets: remove it or choose another --socket");
@@ -238,6 +241,46 @@ public final class UnixListener {
             LOG.info("listener {}: removed stale socket {} (connect refused: its server is gone)", name(), path);
         } catch (IOException e) {
             throw new ListenerStartException("cannot remove stale socket " + path + ": " + reason(e), e);
+        }
+    }
+
+    /** Whether {@code uid} is the user this listener gives its socket to: its last run's socket is its own. */
+    private boolean configuredOwnerIs(int uid) {
+        if (config.owner().isEmpty()) {
+            return false;
+        }
+        try {
+            UserPrincipal owner = FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(config.owner().get());
+            return owner.equals(FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(Integer.toString(uid)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Gives the socket to the configured user: only root may, and only in the private folder. */
+    private void applyOwner(Path bound) {
+        if (config.owner().isEmpty()) {
+            return;
+        }
+        String owner = config.owner().get();
+        try {
+            UserPrincipal principal =
+                    bound.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner);
+            Files.getFileAttributeView(bound, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setOwner(principal);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new ListenerStartException(
+                    "listener " + name() + ": no user named " + owner + "; give an existing user name or a numeric uid",
+                    e);
+        } catch (IOException e) {
+            throw new ListenerStartException(
+                    "cannot give socket " + path() + " to user " + owner + ": " + reason(e)
+                            + " (only root may give a file to another user)",
+                    e);
         }
     }
 

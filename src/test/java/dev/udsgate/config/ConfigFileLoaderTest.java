@@ -193,7 +193,7 @@ class ConfigFileLoaderTest {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
                 .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
                         + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, routes");
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, listeners, routes");
     }
 
     @Test
