@@ -5,6 +5,7 @@ import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.gateway.upgrade.UpgradeProxy;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
@@ -43,6 +44,9 @@ public final class GatewayRouter extends Handler.Abstract {
     private final IdentityHeaders identity;
     private final Handler noRoute = new NoRoute();
     private final LoopGuard loopGuard = new LoopGuard();
+    /** Requests that ask to switch protocols, and the tunnels they become. */
+    private final UpgradeProxy upgrades;
+
     private volatile RouteTable table = RouteTable.EMPTY;
     /** Replaced routes finishing their requests; their proxies' selectors run on the server's pool until stopped. */
     private final Set<RouteRuntime> retiring = ConcurrentHashMap.newKeySet();
@@ -52,6 +56,8 @@ public final class GatewayRouter extends Handler.Abstract {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
+        this.upgrades = new UpgradeProxy(UpgradeProxy.connectorFor(server));
+        addBean(upgrades);
     }
 
     /** Routing is a lookup and proxying is asynchronous: nothing here blocks. */
@@ -98,6 +104,9 @@ public final class GatewayRouter extends Handler.Abstract {
         }
         String upstreamPath = route.upstreamPath(path);
         String query = uri.getQuery();
+        if (RouteUpgrade.fits(request)) {
+            return RouteUpgrade.forward(upgrades, route, request, response, callback, upstreamPath, query);
+        }
         return route.proxy().forward(request, response, callback, upstreamPath, query);
     }
 

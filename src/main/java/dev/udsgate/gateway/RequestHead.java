@@ -36,6 +36,38 @@ final class RequestHead {
             HttpVersion clientVersion,
             String viaHost,
             List<HttpField> identity) {
+        write(out, method, target, headers, defaultHost, clientVersion, viaHost, identity, null);
+    }
+
+    /**
+     * The same, for a request that asks to switch protocols ({@link ForwardingRules#asksToUpgrade}):
+     * its {@code Upgrade} goes upstream, with {@code Connection: Upgrade}, the only hop-by-hop
+     * headers that do.
+     */
+    static void writeUpgrade(
+            ByteBuffer out,
+            String method,
+            String target,
+            HttpFields headers,
+            String defaultHost,
+            HttpVersion clientVersion,
+            String viaHost,
+            List<HttpField> identity) {
+        String upgrade = String.join(", ", headers.getValuesList(HttpHeader.UPGRADE));
+        write(out, method, target, headers, defaultHost, clientVersion, viaHost, identity, upgrade);
+    }
+
+    /** @param upgrade the protocols to ask the upstream to switch to, or null for none (the usual case) */
+    private static void write(
+            ByteBuffer out,
+            String method,
+            String target,
+            HttpFields headers,
+            String defaultHost,
+            HttpVersion clientVersion,
+            String viaHost,
+            List<HttpField> identity,
+            String upgrade) {
         put(out, method);
         out.put((byte) ' ');
         put(out, target);
@@ -59,6 +91,10 @@ final class RequestHead {
         }
         ForwardingRules.addForwarding(
                 via, host, clientVersion, viaHost, identity, added -> field(out, added.getName(), added.getValue()));
+        if (upgrade != null) {
+            field(out, "Connection", "Upgrade");
+            field(out, "Upgrade", upgrade);
+        }
         out.put(CRLF);
     }
 
