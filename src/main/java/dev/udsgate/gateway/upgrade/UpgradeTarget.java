@@ -18,10 +18,10 @@ import org.eclipse.jetty.util.Callback;
  */
 public interface UpgradeTarget {
 
-    /** How to reach the upstream ({@link Transport.TCPUnix} carries its socket's address). */
+    /** How to reach the upstream: {@link Transport.TCPUnix} for a Unix socket, {@link Transport#TCP_IP} else. */
     Transport transport();
 
-    /** The upstream's address, or null when the transport has it. */
+    /** The upstream's address: a Unix socket's, or a loopback host and port. */
     SocketAddress address();
 
     Duration connectTimeout();
