@@ -21,6 +21,9 @@ import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -194,6 +197,24 @@ public final class ConnectionRegistry {
         }
     }
 
+    /**
+     * The connection that {@code connection} is closing to make way for, when Jetty upgrades its
+     * endpoint (after a {@code 101}: {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}); null for a
+     * real close. An upgrade closes the old connection with its endpoint still open, and Jetty's
+     * listeners are told of that close only: the new connection is not announced as opened.
+     */
+    private static Connection upgradeOf(Connection connection) {
+        if (!(connection instanceof HttpConnection http)
+                || !connection.getEndPoint().isOpen()) {
+            return null;
+        }
+        Request request = http.getHttpChannel().getRequest();
+        return request != null
+                        && request.getAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE) instanceof Connection next
+                ? next
+                : null;
+    }
+
     /** A listener's endpoint reads its peer once, for the limits and for us alike. */
     private PeerIdentity peerOf(EndPoint endPoint) {
         if (endPoint instanceof ListenerEndPoint listenerEndPoint) {
@@ -207,6 +228,20 @@ public final class ConnectionRegistry {
     private void closed(Connection connection) {
         TrackedConnection tracked = open.remove(connection);
         if (tracked == null) {
+            return;
+        }
+        Connection next = upgradeOf(connection);
+        if (next != null) {
+            // Not a close: the same client, on the same endpoint, goes on through another connection.
+            tracked.upgradedTo(next);
+            open.put(next, tracked);
+            next.addEventListener(new Connection.Listener() {
+                @Override
+                public void onClosed(Connection upgraded) {
+                    closed(upgraded);
+                }
+            });
+            LOG.debug("connection {} of {} upgraded", tracked.id, tracked.userLabel());
             return;
         }
         openById.remove(tracked.id);

@@ -9,6 +9,11 @@ public enum ConnectionState {
     ACTIVE,
     /** Open, between requests. */
     IDLE,
+    /**
+     * Switched to another protocol after a {@code 101} (a WebSocket, Docker's {@code attach}): a
+     * byte tunnel to an upstream, no longer HTTP.
+     */
+    UPGRADED,
     /** Gone; kept in a bounded history. */
     CLOSED;
 

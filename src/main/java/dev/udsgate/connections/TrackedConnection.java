@@ -4,6 +4,7 @@ import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Instant;
+import java.util.function.ToLongFunction;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.internal.HttpConnection;
@@ -17,7 +18,11 @@ final class TrackedConnection {
     final PeerIdentity peer;
 
     final Instant openedAt;
-    final Connection connection;
+    /** Jetty's connection on the endpoint now: the HTTP one, or what it was upgraded to. */
+    volatile Connection connection;
+    /** The HTTP connection before an upgrade, whose counters the totals include; null until one. */
+    private volatile Connection upgradedFrom;
+
     volatile boolean killed;
 
     TrackedConnection(String id, UnixListener listener, PeerIdentity peer, Connection connection) {
@@ -29,7 +34,16 @@ final class TrackedConnection {
     }
 
     ConnectionSnapshot snapshot() {
-        return snapshot(isHandlingRequest() ? ConnectionState.ACTIVE : ConnectionState.IDLE, null, null);
+        ConnectionState state = upgradedFrom != null
+                ? ConnectionState.UPGRADED
+                : isHandlingRequest() ? ConnectionState.ACTIVE : ConnectionState.IDLE;
+        return snapshot(state, null, null);
+    }
+
+    /** The same client goes on, on the same endpoint, through {@code next} (an HTTP upgrade). */
+    void upgradedTo(Connection next) {
+        upgradedFrom = connection;
+        connection = next;
     }
 
     ConnectionSnapshot closed(Instant closedAt, CloseReason reason) {
@@ -45,11 +59,18 @@ final class TrackedConnection {
                 state.label(),
                 openedAt,
                 lastActivityAt(),
-                connection.getMessagesIn(),
-                connection.getBytesIn(),
-                connection.getBytesOut(),
+                total(Connection::getMessagesIn),
+                total(Connection::getBytesIn),
+                total(Connection::getBytesOut),
                 closedAt,
                 reason == null ? null : reason.label());
+    }
+
+    /** A counter over the connection's whole life, before and after an upgrade (-1, unknown, counts 0). */
+    private long total(ToLongFunction<Connection> counter) {
+        Connection before = upgradedFrom;
+        long now = Math.max(0, counter.applyAsLong(connection));
+        return before == null ? now : now + Math.max(0, counter.applyAsLong(before));
     }
 
     /** The peer's user as the API and logs name it, or null. */

@@ -8,6 +8,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Request;
 
 /**
  * What every forwarded request obeys, whichever transport carries it (the fast path or Jetty's
@@ -170,9 +171,27 @@ final class ForwardingRules {
     }
 
     /**
+     * True if the client asks to switch protocols (RFC 9110 §7.8) in a way the gateway passes on:
+     * HTTP/1.1, an {@code Upgrade} header that {@code Connection} names (without it, {@code Upgrade}
+     * must be ignored), and no body (which would have to be read before the switch). Such a request
+     * takes the upgrade path ({@link dev.udsgate.gateway.upgrade.UpgradeProxy}), where {@code
+     * Upgrade} and {@code Connection: Upgrade} go upstream and a {@code 101} opens a tunnel; any
+     * other request loses its {@code Upgrade} header as a hop-by-hop one.
+     */
+    static boolean asksToUpgrade(Request request) {
+        HttpFields headers = request.getHeaders();
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+                && headers.contains(HttpHeader.UPGRADE)
+                && headers.contains(HttpHeader.CONNECTION, "upgrade")
+                && !headers.contains(HttpHeader.TRANSFER_ENCODING)
+                && request.getLength() <= 0;
+    }
+
+    /**
      * True if an upstream's {@code 1xx} answer is broken: {@code 101} switches protocols, which the
-     * gateway never asks for (it does not pass {@code Upgrade} on), so what follows is not HTTP the
-     * client asked for. Other interim answers are dropped and the final answer awaited.
+     * gateway asks for only on the upgrade path ({@link #asksToUpgrade}; elsewhere it does not pass
+     * {@code Upgrade} on), so what follows is not HTTP the client asked for. Other interim answers
+     * are dropped and the final answer awaited.
      */
     static boolean isUnsolicitedSwitch(int status) {
         return status == 101;

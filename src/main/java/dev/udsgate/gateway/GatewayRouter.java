@@ -2,9 +2,11 @@ package dev.udsgate.gateway;
 
 import dev.udsgate.config.CanonicalPath;
 import dev.udsgate.config.RouteConfig;
+import dev.udsgate.config.RouteRules;
 import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.gateway.upgrade.UpgradeProxy;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
@@ -17,6 +19,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -41,6 +44,7 @@ public final class GatewayRouter extends Handler.Abstract {
     private final JettyProxy jetty;
     private final RoutedExchange.Transports transports;
     private final LoopGuard loopGuard = new LoopGuard();
+
     private volatile RouteTable table = RouteTable.EMPTY;
 
     /**
@@ -51,10 +55,25 @@ public final class GatewayRouter extends Handler.Abstract {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
-        this.jetty = new JettyProxy(server);
-        this.transports = new RoutedExchange.Transports(fastPath, jetty);
-        // One client and one selector for every route, started and stopped with the gateway.
+        // One selector for every route and both of these transports, started and stopped with the gateway.
+        ClientConnector connector = clientConnector(server);
+        this.jetty = new JettyProxy(server, connector);
+        UpgradeProxy upgrades = new UpgradeProxy(connector);
+        this.transports = new RoutedExchange.Transports(fastPath, jetty, upgrades);
         addBean(jetty, true);
+        addBean(upgrades, true);
+    }
+
+    /** On the server's threads, with one selector: upstreams are local, and few connections are new. */
+    private static ClientConnector clientConnector(Server server) {
+        ClientConnector connector = new ClientConnector();
+        connector.setExecutor(server.getThreadPool());
+        connector.setScheduler(server.getScheduler());
+        connector.setByteBufferPool(server.getByteBufferPool());
+        connector.setSelectors(1);
+        // A ceiling only: each request's route sets its own.
+        connector.setConnectTimeout(RouteRules.MAX_CONNECT_TIMEOUT);
+        return connector;
     }
 
     /** Routing is a lookup and proxying is asynchronous: nothing here blocks. */

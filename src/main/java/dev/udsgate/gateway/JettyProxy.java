@@ -1,6 +1,5 @@
 package dev.udsgate.gateway;
 
-import dev.udsgate.config.RouteRules;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -37,21 +36,18 @@ final class JettyProxy extends ProxyHandler {
     private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
 
     private final Server server;
+    private final ClientConnector connector;
 
-    JettyProxy(Server server) {
+    /** @param connector the gateway's one client connector (its selector), shared with the upgrade path */
+    JettyProxy(Server server, ClientConnector connector) {
         this.server = server;
+        this.connector = connector;
         // Started by the router rather than as a child in the server's tree, so it is told its server.
         setServer(server);
     }
 
     @Override
     protected HttpClient newHttpClient() {
-        ClientConnector connector = new ClientConnector();
-        connector.setExecutor(server.getThreadPool());
-        connector.setScheduler(server.getScheduler());
-        connector.setSelectors(1);
-        connector.setByteBufferPool(server.getByteBufferPool());
-        connector.setConnectTimeout(RouteRules.MAX_CONNECT_TIMEOUT);
         // HTTP/1.1 only: upstreams on a local socket speak it, and nothing is negotiated per connection.
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setByteBufferPool(server.getByteBufferPool());

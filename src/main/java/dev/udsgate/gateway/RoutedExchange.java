@@ -2,6 +2,7 @@ package dev.udsgate.gateway;
 
 import dev.udsgate.config.DurationText;
 import dev.udsgate.config.UpstreamAddress;
+import dev.udsgate.gateway.upgrade.UpgradeProxy;
 import dev.udsgate.http.Problem;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
@@ -66,7 +67,11 @@ final class RoutedExchange implements Exchange {
     }
 
     /** The two ways a request travels, chosen per request: the fast path where it fits, else Jetty's. */
-    record Transports(FastTransport fast, JettyProxy jetty) {}
+    /**
+     * The ways a request travels, chosen per request: the upgrade path for one that asks to switch
+     * protocols, else the fast path where it fits, else Jetty's proxy.
+     */
+    record Transports(FastTransport fast, JettyProxy jetty, UpgradeProxy upgrades) {}
 
     void start() {
         Upstream first = route.pick(null);
@@ -80,6 +85,10 @@ final class RoutedExchange implements Exchange {
     private void sendTo(Upstream target) {
         upstream = target;
         target.begin();
+        if (ForwardingRules.asksToUpgrade(request)) {
+            transports.upgrades().forward(request, response, callback, new RouteUpgrade(this));
+            return;
+        }
         if (transports.fast() != null && transports.fast().send(this)) {
             return;
         }
@@ -227,6 +236,16 @@ final class RoutedExchange implements Exchange {
         upstream.end(false);
         request.getConnectionMetaData().getConnection().getEndPoint().close(cause);
         callback.failed(cause);
+    }
+
+    /**
+     * A failure of an exchange that is never retried (an upgrade): the problem alone.
+     *
+     * @param connected whether a connection to the upstream had been made
+     */
+    void answerWithoutRetry(Throwable failure, boolean connected) {
+        response.reset();
+        answer(UpstreamFailure.of(failure, connected, upstream.address()));
     }
 
     /**

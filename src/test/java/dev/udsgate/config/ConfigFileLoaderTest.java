@@ -111,6 +111,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        List.of(),
                         List.of()));
     }
 

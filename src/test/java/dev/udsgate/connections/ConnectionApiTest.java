@@ -135,7 +135,7 @@ class ConnectionApiTest {
                 .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
-                .body("detail", containsString("'state' must be one of active, idle, closed"));
+                .body("detail", containsString("'state' must be one of active, idle, upgraded, closed"));
         server.api()
                 .get("/v1/connections?usr=root")
                 .then()

@@ -1,6 +1,7 @@
 package dev.udsgate.gateway.fast;
 
 import dev.udsgate.gateway.Exchange;
+import dev.udsgate.gateway.RequestHead;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.List;

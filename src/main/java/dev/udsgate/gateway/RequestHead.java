@@ -1,15 +1,15 @@
-package dev.udsgate.gateway.fast;
+package dev.udsgate.gateway;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 
 /**
- * Writes the head of a request as the fast path forwards it: the request line with the upstream's
- * target, then the headers the exchange says to send ({@link
- * dev.udsgate.gateway.Exchange#forwardedHeaders}), the same as Jetty's proxy sends.
+ * Writes the head of a request as the gateway's own transports forward it (the fast path, the
+ * upgrade path): the request line with the upstream's target, then the headers the exchange says to
+ * send ({@link Exchange#forwardedHeaders}), the same as Jetty's proxy sends.
  */
-final class RequestHead {
+public final class RequestHead {
 
     private static final byte[] CRLF = {'\r', '\n'};
 
@@ -21,7 +21,7 @@ final class RequestHead {
      * @param headers writes every other header into the sink it is given
      * @throws java.nio.BufferOverflowException if {@code out} is too small
      */
-    static void write(
+    public static void write(
             ByteBuffer out, String method, String target, String host, Consumer<Consumer<HttpField>> headers) {
         put(out, method);
         out.put((byte) ' ');

@@ -1,0 +1,377 @@
+package dev.udsgate.gateway.upgrade;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The upstream's connection of one upgrade request: it sends the request head, reads the answer,
+ * and then either passes a plain answer on (reading only as fast as the client takes it) and
+ * closes, or, after a {@code 101}, becomes the upstream's end of the {@link UpgradeTunnel}. It runs on the
+ * connector's selector: nothing here blocks.
+ */
+final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpParser.ResponseHandler {
+
+    /** The server takes at most 8 KiB of request headers; the gateway adds few. */
+    private static final int HEAD_BYTES = 16 * 1024;
+
+    private static final int INPUT_BYTES = 16 * 1024;
+    private static final int MAX_ANSWER_HEAD_BYTES = 64 * 1024;
+
+    /** The write handshake: was the client's write finished before {@link #writeToClient} returned? */
+    private static final int WRITING = 0;
+
+    private static final int WAITING = 1;
+    private static final int WRITTEN = 2;
+
+    private final UpgradeExchange exchange;
+    private final ByteBufferPool buffers;
+    private final HttpParser parser;
+    private final AtomicInteger writing = new AtomicInteger(WRITTEN);
+    private final Callback writtenToClient = new WrittenToClient();
+    private final List<HttpField> fields = new ArrayList<>();
+    private RetainableByteBuffer input;
+    private int status;
+    private boolean switching;
+    private boolean messageDone;
+    private boolean lastWritten;
+    private ByteBuffer chunk;
+    private Throwable failure;
+    /** Set once the upstream has switched protocols; from then on reads go to the tunnel. */
+    private volatile UpgradeTunnel tunnel;
+
+    UpstreamSide(EndPoint endPoint, Executor executor, ByteBufferPool buffers, UpgradeExchange exchange) {
+        super(endPoint, executor);
+        this.exchange = exchange;
+        this.buffers = buffers;
+        this.parser = new HttpParser(this, MAX_ANSWER_HEAD_BYTES);
+        parser.setHeadResponse(exchange.isHead());
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        if (!exchange.connected()) {
+            getEndPoint().close();
+            return;
+        }
+        ByteBuffer head = ByteBuffer.allocate(HEAD_BYTES);
+        try {
+            exchange.target().writeHead(head);
+        } catch (BufferOverflowException e) {
+            fail(new IOException("the request head is too large to forward"));
+            return;
+        }
+        getEndPoint().write(Callback.from(Callback.NOOP::succeeded, this::fail), head.flip());
+        fillInterested();
+    }
+
+    UpgradeTunnel tunnel() {
+        return tunnel;
+    }
+
+    @Override
+    public void onFillable() {
+        UpgradeTunnel switched = tunnel;
+        if (switched != null) {
+            switched.fromUpstream().readable();
+            return;
+        }
+        try {
+            readAndParse();
+        } catch (Throwable x) {
+            fail(x);
+        }
+    }
+
+    private void readAndParse() throws IOException {
+        while (true) {
+            if (input == null) {
+                input = buffers.acquire(INPUT_BYTES, true);
+            }
+            ByteBuffer in = input.getByteBuffer();
+            if (!in.hasRemaining()) {
+                int filled = getEndPoint().fill(in);
+                if (filled == 0) {
+                    releaseInput();
+                    fillInterested();
+                    return;
+                }
+                if (filled < 0) {
+                    endOfStream();
+                    return;
+                }
+            }
+            if (!parse(in)) {
+                return;
+            }
+        }
+    }
+
+    /** The upstream closed: a body may run to the end of the stream; anything else was cut short. */
+    private void endOfStream() {
+        if (status == 0) {
+            fail(new EOFException("the upstream closed the connection before answering"));
+            return;
+        }
+        parser.atEOF();
+        if (parse(BufferUtil.EMPTY_BUFFER) && tunnel == null) {
+            fail(new EOFException("the upstream closed the connection mid-answer"));
+        }
+    }
+
+    /**
+     * Parses what has been read, writing the answer's content to the client as it comes.
+     *
+     * @return true to read more; false when the loop must stop (a write to the client is pending,
+     *     and its completion resumes; or the exchange ended or switched)
+     */
+    private boolean parse(ByteBuffer in) {
+        while (true) {
+            int before = in.remaining();
+            parser.parseNext(in);
+            if (failure != null) {
+                fail(failure);
+                return false;
+            }
+            if (switching) {
+                switchProtocols(in);
+                return false;
+            }
+            if (chunk != null) {
+                ByteBuffer content = chunk;
+                chunk = null;
+                if (!writeToClient(false, content)) {
+                    return false;
+                }
+                continue;
+            }
+            if (messageDone) {
+                if (HttpStatus.isInformational(status)) {
+                    // 100 Continue, 103 Early Hints: not forwarded; the answer follows.
+                    resetAnswer();
+                    continue;
+                }
+                if (!lastWritten) {
+                    if (!writeToClient(true, BufferUtil.EMPTY_BUFFER)) {
+                        return false;
+                    }
+                    continue;
+                }
+                // Settled before the close, whose onClose would otherwise count as a failure.
+                exchange.answered();
+                dropInput();
+                getEndPoint().close();
+                return false;
+            }
+            if (!in.hasRemaining()) {
+                return true;
+            }
+            if (in.remaining() == before) {
+                // The parser takes nothing more (it cannot happen with a valid answer): never spin.
+                fail(new IOException("the upstream sent bytes after its answer"));
+                return false;
+            }
+        }
+    }
+
+    /**
+     * The upstream switched protocols: what it sent after its {@code 101} is the tunnel's first
+     * bytes for the client. The tunnel starts once the client's connection is handed over.
+     */
+    private void switchProtocols(ByteBuffer rest) {
+        ByteBuffer early = BufferUtil.copy(rest);
+        dropInput();
+        Response response = exchange.response();
+        response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
+        exchange.target().copyAnswerHeaders(fields, response.getHeaders(), true);
+        UpgradeTunnel switched = new UpgradeTunnel(exchange, this, early, buffers);
+        tunnel = switched;
+        exchange.switchTo(switched);
+    }
+
+    /**
+     * Writes to the client.
+     *
+     * @return true if the write is already done and the loop goes on; false if it is pending (its
+     *     callback resumes the loop) or failed (the exchange has ended)
+     */
+    private boolean writeToClient(boolean last, ByteBuffer content) {
+        lastWritten |= last;
+        writing.set(WRITING);
+        exchange.response().write(last, content, writtenToClient);
+        if (writing.compareAndSet(WRITING, WAITING)) {
+            return false;
+        }
+        if (failure != null) {
+            fail(failure);
+            return false;
+        }
+        return true;
+    }
+
+    private final class WrittenToClient implements Callback {
+        @Override
+        public void succeeded() {
+            if (writing.compareAndSet(WRITING, WRITTEN)) {
+                return;
+            }
+            writing.set(WRITTEN);
+            try {
+                if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
+                    readAndParse();
+                }
+            } catch (Throwable x) {
+                fail(x);
+            }
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            failure = x;
+            if (writing.compareAndSet(WRITING, WRITTEN)) {
+                return;
+            }
+            writing.set(WRITTEN);
+            fail(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    /** Ends the exchange with {@code cause} and closes the connection. */
+    private void fail(Throwable cause) {
+        failure = null;
+        chunk = null;
+        dropInput();
+        exchange.fail(cause);
+        getEndPoint().close(cause);
+    }
+
+    @Override
+    public void onFillInterestedFailed(Throwable cause) {
+        UpgradeTunnel switched = tunnel;
+        if (switched != null) {
+            switched.abort(cause);
+        } else {
+            fail(cause);
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        dropInput();
+        UpgradeTunnel switched = tunnel;
+        if (switched != null) {
+            switched.closed(this);
+        } else {
+            // Closed under the exchange (a stop): a no-op if the exchange has ended already.
+            exchange.fail(cause == null ? new EOFException("the upstream connection closed") : cause);
+        }
+    }
+
+    private void releaseInput() {
+        RetainableByteBuffer buffer = input;
+        if (buffer != null && !buffer.hasRemaining()) {
+            input = null;
+            buffer.release();
+        }
+    }
+
+    private void dropInput() {
+        RetainableByteBuffer buffer = input;
+        input = null;
+        if (buffer != null) {
+            buffer.release();
+        }
+    }
+
+    private void resetAnswer() {
+        parser.reset();
+        parser.setHeadResponse(exchange.isHead());
+        fields.clear();
+        status = 0;
+        messageDone = false;
+    }
+
+    // HttpParser.ResponseHandler: called by parser.parseNext, on the thread of the read loop.
+
+    @Override
+    public void startResponse(HttpVersion version, int status, String reason) {
+        this.status = status;
+    }
+
+    @Override
+    public void parsedHeader(HttpField field) {
+        fields.add(field);
+    }
+
+    @Override
+    public boolean headerComplete() {
+        if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+            // Stop right after the head: what follows is the tunnel's, not HTTP.
+            switching = true;
+            return true;
+        }
+        if (HttpStatus.isInformational(status)) {
+            return false;
+        }
+        Response response = exchange.response();
+        response.setStatus(status);
+        exchange.target().copyAnswerHeaders(fields, response.getHeaders(), false);
+        return false;
+    }
+
+    @Override
+    public boolean content(ByteBuffer content) {
+        chunk = content;
+        return true;
+    }
+
+    @Override
+    public boolean contentComplete() {
+        return false;
+    }
+
+    @Override
+    public boolean messageComplete() {
+        messageDone = true;
+        return true;
+    }
+
+    @Override
+    public void earlyEOF() {
+        failure = new EOFException("the upstream closed the connection mid-answer");
+    }
+
+    @Override
+    public void badMessage(HttpException failure) {
+        this.failure = new IOException("the upstream sent an invalid answer: " + failure.getReason());
+    }
+
+    @Override
+    public String toConnectionString() {
+        return "UpgradeUpstream@" + Integer.toHexString(hashCode());
+    }
+}
