@@ -36,7 +36,8 @@ final class EventEndpoints {
         Set<String> users = query.user("user").map(directory::spellingsOfUser).orElse(Set.of());
         long afterSeq = lastEventId(call);
         EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), users, afterSeq);
-        EventStream.Format format = wantsServerSentEvents(call) ? EventStream.Format.SSE : EventStream.Format.NDJSON;
+        EventStream.Format format =
+                EventFormats.chosenBy(call.request().getHeaders().get(HttpHeader.ACCEPT));
         new EventStream(
                         response,
                         callback,
@@ -45,11 +46,6 @@ final class EventEndpoints {
                         call.request().getComponents().getScheduler(),
                         heartbeatInterval)
                 .start(log, filter);
-    }
-
-    private static boolean wantsServerSentEvents(ApiCall call) {
-        String accept = call.request().getHeaders().get(HttpHeader.ACCEPT);
-        return accept != null && accept.contains("text/event-stream");
     }
 
     /** An SSE client reconnecting says which event it saw last; it resumes right after it. */
