@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -71,6 +72,7 @@ public final class UdsGate {
     private final GatewayConfig config;
     private final Server server;
     private final List<UnixListener> listeners = new ArrayList<>();
+    private final List<ListenerConnector> connectors = new ArrayList<>();
     private final EventLog events;
     private final ConnectionRegistry connections;
     private final UserDirectory users = new UserDirectory();
@@ -117,10 +119,15 @@ public final class UdsGate {
             }
             server.addConnector(connector);
             listeners.add(listener);
+            connectors.add(connector);
         }
 
         this.gateway = new GatewayRouter(
-                server, events, TRACK_CONNECTIONS ? connections : null, config.fastPath() ? fastPath() : null);
+                server,
+                events,
+                TRACK_CONNECTIONS ? connections : null,
+                config.fastPath() ? fastPath() : null,
+                config.listeners().stream().collect(Collectors.toMap(ListenerConfig::name, ListenerConfig::exposure)));
         this.routes = new RouteRegistry(
                 config.routes(),
                 config.stateFile(),
@@ -138,7 +145,7 @@ public final class UdsGate {
                 routes,
                 gateway,
                 heartbeat(config),
-                listeners);
+                connectors);
         requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
         routes.load();
         server.setHandler(requests);

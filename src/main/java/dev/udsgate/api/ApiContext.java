@@ -4,7 +4,7 @@ import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
-import dev.udsgate.socket.UnixListener;
+import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
 import dev.udsgate.system.UserDirectory;
@@ -17,6 +17,7 @@ import java.util.List;
  *
  * @param startedAt when this process started serving
  * @param heartbeatInterval how often a quiet event stream writes a heartbeat
+ * @param listeners every listener, in configuration order
  */
 public record ApiContext(
         BuildInfo build,
@@ -28,7 +29,7 @@ public record ApiContext(
         RouteRegistry routes,
         GatewayRouter router,
         Duration heartbeatInterval,
-        List<UnixListener> listeners) {
+        List<ListenerConnector> listeners) {
 
     public ApiContext {
         listeners = List.copyOf(listeners);

@@ -1,5 +1,6 @@
 package dev.udsgate.api;
 
+import dev.udsgate.config.Exposure;
 import dev.udsgate.config.RouteRules;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
@@ -8,6 +9,7 @@ import dev.udsgate.socket.UnixListener;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the API's reserved paths ({@code /_ping}, {@code /v1/...}) from its routing table and
- * hands every other request to the next handler (the gateway).
+ * hands every other request to the next handler (the gateway). What a listener offers of the API
+ * ({@link Exposure.Api}) is decided here, once: on a listener with none, every path goes to the
+ * gateway; on a read-only one, a write is refused before any endpoint sees it.
  */
 public final class ApiHandler extends Handler.Wrapper {
 
@@ -33,11 +37,25 @@ public final class ApiHandler extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        if (!RouteRules.isApiPath(path)) {
+        UnixListener listener = UnixListener.serving(request);
+        Exposure.Api api = listener.config().exposure().api();
+        if (api == Exposure.Api.NONE || !RouteRules.isApiPath(path)) {
             return super.handle(request, response, callback);
         }
-        guarded(request, response, callback, () -> answer(request, path, response, callback));
+        guarded(request, response, callback, () -> {
+            if (api == Exposure.Api.READ_ONLY && !isRead(request.getMethod())) {
+                throw new ProblemException(
+                        ProblemKind.FORBIDDEN,
+                        "listener " + listener.name() + " offers the API read-only: " + request.getMethod() + " " + path
+                                + " is refused here; use a listener that offers the whole API");
+            }
+            answer(request, path, response, callback);
+        });
         return true;
+    }
+
+    private static boolean isRead(String method) {
+        return HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
     }
 
     /** Runs {@code action}, answering whatever it throws as a problem: the one place failures become responses. */

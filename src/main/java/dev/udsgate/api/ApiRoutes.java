@@ -8,10 +8,14 @@ public final class ApiRoutes {
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
         SpecEndpoints spec = new SpecEndpoints();
-        SocketEndpoints socket = new SocketEndpoints(context.connections());
-        ConnectionEndpoints connections = new ConnectionEndpoints(context.connections());
+        SocketEndpoints socket = new SocketEndpoints(context.connections(), context.listeners());
+        ListenerNames listeners = new ListenerNames(context.listeners().stream()
+                .map(connector -> connector.listener().name())
+                .toList());
+        ConnectionEndpoints connections = new ConnectionEndpoints(context.connections(), listeners);
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
-        EventEndpoints events = new EventEndpoints(context.events(), context.users(), context.heartbeatInterval());
+        EventEndpoints events =
+                new EventEndpoints(context.events(), context.users(), context.heartbeatInterval(), listeners);
         return new Routes()
                         .get("/_ping", system::ping)
                         .get("/v1/version", system::version)
@@ -20,6 +24,8 @@ public final class ApiRoutes {
                         .get("/v1/openapi.json", spec::json)
                         // Reads /proc/net/unix for the accept queue.
                         .getBlocking("/v1/socket", socket::socket)
+                        .getBlocking("/v1/sockets", socket::list)
+                        .getBlocking("/v1/sockets/{name}", socket::get)
                         // Reading a peer's process the first time looks at /proc.
                         .getBlocking("/v1/connections", connections::list)
                         .getBlocking("/v1/connections/self", connections::self)

@@ -17,14 +17,17 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 final class ConnectionEndpoints {
 
     private static final String SELF = "self";
-    private static final Set<String> LIST_PARAMETERS = Set.of("state", "user");
+    private static final Set<String> LIST_PARAMETERS = Set.of("state", "user", "listener");
     private static final String STATES =
             Arrays.stream(ConnectionState.values()).map(ConnectionState::label).collect(Collectors.joining(", "));
 
     private final ConnectionRegistry registry;
 
-    ConnectionEndpoints(ConnectionRegistry registry) {
+    private final ListenerNames listeners;
+
+    ConnectionEndpoints(ConnectionRegistry registry, ListenerNames listeners) {
         this.registry = registry;
+        this.listeners = listeners;
     }
 
     Reply list(ApiCall call) {
@@ -33,7 +36,9 @@ final class ConnectionEndpoints {
                 .map(label -> ConnectionState.parse(label)
                         .orElseThrow(() -> ProblemException.badRequest(
                                 "query parameter 'state' must be one of " + STATES + ", got '" + label + "'")));
-        return Reply.json(registry.list(state, query.user("user")));
+        Optional<String> listener = query.single("listener");
+        listener.ifPresent(listeners::require);
+        return Reply.json(registry.list(state, query.user("user"), listener));
     }
 
     Reply self(ApiCall call) {

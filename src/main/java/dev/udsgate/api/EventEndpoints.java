@@ -14,14 +14,16 @@ import org.eclipse.jetty.util.Callback;
 /** {@code /v1/events}: the lifecycle event stream, like {@code docker events} for the socket itself. */
 final class EventEndpoints {
 
-    private static final Set<String> PARAMETERS = Set.of("since", "until", "type", "user");
+    private static final Set<String> PARAMETERS = Set.of("since", "until", "type", "user", "listener");
 
     private final EventLog log;
     private final UserDirectory directory;
     private final Duration heartbeatInterval;
+    private final ListenerNames listeners;
 
-    EventEndpoints(EventLog log, UserDirectory directory, Duration heartbeatInterval) {
+    EventEndpoints(EventLog log, UserDirectory directory, Duration heartbeatInterval, ListenerNames listeners) {
         this.log = log;
+        this.listeners = listeners;
         this.directory = directory;
         this.heartbeatInterval = heartbeatInterval;
     }
@@ -35,7 +37,9 @@ final class EventEndpoints {
         }
         Set<String> users = query.user("user").map(directory::spellingsOfUser).orElse(Set.of());
         long afterSeq = lastEventId(call);
-        EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), users, afterSeq);
+        Set<String> listeners = Set.copyOf(query.all("listener"));
+        listeners.forEach(this.listeners::require);
+        EventFilter filter = new EventFilter(since, until, Set.copyOf(query.all("type")), users, afterSeq, listeners);
         EventStream.Format format =
                 EventFormats.chosenBy(call.request().getHeaders().get(HttpHeader.ACCEPT));
         new EventStream(

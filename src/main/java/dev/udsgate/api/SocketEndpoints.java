@@ -1,7 +1,9 @@
 package dev.udsgate.api;
 
+import dev.udsgate.config.Exposure;
 import dev.udsgate.connections.ConnectionLimiter;
 import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.http.ProblemException;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerState;
 import dev.udsgate.socket.SocketFile.SocketFileStatus;
@@ -10,21 +12,49 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-/** {@code /v1/socket}: the caller's listener and its socket file, as the kernel and filesystem see them now. */
+/**
+ * {@code /v1/sockets} and {@code /v1/socket}: the listeners and their socket files, as the kernel
+ * and filesystem see them now; {@code /v1/socket} is the one the caller came through.
+ */
 final class SocketEndpoints {
 
     private final ConnectionRegistry connections;
+    private final List<ListenerConnector> listeners;
 
-    SocketEndpoints(ConnectionRegistry connections) {
+    SocketEndpoints(ConnectionRegistry connections, List<ListenerConnector> listeners) {
         this.connections = connections;
+        this.listeners = List.copyOf(listeners);
     }
 
     Reply socket(ApiCall call) {
-        UnixListener listener = call.listener();
+        return Reply.json(body(ListenerConnector.serving(call.request())));
+    }
+
+    Reply list(ApiCall call) {
+        return Reply.json(listeners.stream().map(this::body).toList());
+    }
+
+    Reply get(ApiCall call) {
+        String name = call.pathParameter("name");
+        return listeners.stream()
+                .filter(connector -> connector.listener().name().equals(name))
+                .findFirst()
+                .map(connector -> Reply.json(body(connector)))
+                .orElseThrow(() -> ProblemException.notFound("no listener named " + name + "; the listeners are "
+                        + String.join(
+                                ", ",
+                                listeners.stream()
+                                        .map(connector -> connector.listener().name())
+                                        .toList())));
+    }
+
+    private SocketBody body(ListenerConnector connector) {
+        UnixListener listener = connector.listener();
         listener.checkPath();
         ConnectionLimiter.Status limits =
                 connections.limiter(listener.name()).orElseThrow().status();
-        return Reply.json(new SocketBody(
+        Exposure exposure = listener.config().exposure();
+        return new SocketBody(
                 listener.name(),
                 listener.path(),
                 listener.state().label(),
@@ -32,10 +62,7 @@ final class SocketEndpoints {
                 listener.config().group().orElse(null),
                 listener.effectiveBacklog(),
                 listener.config().backlog(),
-                ListenerConnector.serving(call.request()).acceptQueueLength().stream()
-                        .boxed()
-                        .findFirst()
-                        .orElse(null),
+                connector.acceptQueueLength().stream().boxed().findFirst().orElse(null),
                 listener.enteredAt(ListenerState.BOUND).orElse(null),
                 listener.enteredAt(ListenerState.LISTENING).orElse(null),
                 listener.lifecycle().stream()
@@ -44,7 +71,12 @@ final class SocketEndpoints {
                 listener.fileStatus().orElse(null),
                 limits.limits(),
                 limits.open(),
-                limits.hits()));
+                limits.hits(),
+                new Offers(
+                        exposure.api().label(),
+                        exposure.routes()
+                                .map(routes -> routes.stream().sorted().toList())
+                                .orElse(null)));
     }
 
     /**
@@ -58,6 +90,7 @@ final class SocketEndpoints {
      * @param limits the listener's connection limits and header timeout
      * @param openConnections client connections it holds now
      * @param limitHits how often each limit was hit since the start
+     * @param offers what the listener offers of the API and the gateway
      */
     record SocketBody(
             String listener,
@@ -74,7 +107,14 @@ final class SocketEndpoints {
             SocketFileStatus file,
             ConnectionLimiter.Limits limits,
             int openConnections,
-            ConnectionLimiter.Hits limitHits) {}
+            ConnectionLimiter.Hits limitHits,
+            Offers offers) {}
+
+    /**
+     * @param api {@code full}, {@code read-only} or {@code none}
+     * @param routes the routes offered, by name; null: all of them
+     */
+    record Offers(String api, List<String> routes) {}
 
     record Transition(String state, Instant at) {}
 }

@@ -43,8 +43,9 @@ final class SystemEndpoints {
 
     Reply info(ApiCall call) {
         Instant now = Instant.now();
-        List<ListenerSummary> listeners =
-                context.listeners().stream().map(ListenerSummary::of).toList();
+        List<ListenerSummary> listeners = context.listeners().stream()
+                .map(connector -> ListenerSummary.of(connector.listener()))
+                .toList();
         return Reply.json(new InfoBody(
                 context.startedAt(),
                 Duration.between(context.startedAt(), now).toMillis(),

@@ -164,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
         UdsGate gate = new UdsGate(config);
         Runtime.getRuntime().addShutdownHook(new Thread(gate::stop, "udsgate-shutdown-hook"));
         gate.start();
-        System.out.println("listening on unix:" + config.listeners().get(0).socketPath());
+        config.listeners().forEach(listener -> System.out.println("listening on unix:" + listener.socketPath()));
         String signal = signals.awaitFirst();
         LOG.info(
                 "{} received: stopping; requests in flight have {} to finish",

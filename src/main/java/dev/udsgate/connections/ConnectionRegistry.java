@@ -106,7 +106,9 @@ public final class ConnectionRegistry {
     }
 
     /** Open connections (or, for {@code CLOSED}, the most recent closed ones), oldest first. */
-    public List<ConnectionSnapshot> list(Optional<ConnectionState> state, Optional<String> user) {
+    /** @param listener only the connections of the listener of this name; empty: any */
+    public List<ConnectionSnapshot> list(
+            Optional<ConnectionState> state, Optional<String> user, Optional<String> listener) {
         Stream<ConnectionSnapshot> all;
         if (state.equals(Optional.of(ConnectionState.CLOSED))) {
             synchronized (recentlyClosed) {
@@ -117,7 +119,8 @@ public final class ConnectionRegistry {
         }
         Predicate<ConnectionSnapshot> wanted = c -> state.map(s -> s.label().equals(c.state()))
                         .orElse(true)
-                && user.map(u -> c.peer() != null && c.peer().user().matches(u)).orElse(true);
+                && user.map(u -> c.peer() != null && c.peer().user().matches(u)).orElse(true)
+                && listener.map(name -> name.equals(c.listener())).orElse(true);
         return all.filter(wanted)
                 .sorted(Comparator.comparingLong(c -> Long.parseLong(c.id())))
                 .toList();

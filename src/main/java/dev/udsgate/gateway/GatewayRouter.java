@@ -1,6 +1,7 @@
 package dev.udsgate.gateway;
 
 import dev.udsgate.config.CanonicalPath;
+import dev.udsgate.config.Exposure;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.config.RouteRules;
 import dev.udsgate.config.UpstreamAddress;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway: sends each request to the route that matches its host and path, or answers "no
- * route". The route table is one volatile reference, read without a lock on every request and
+ * route". The route tables are one volatile reference, read without a lock on every request and
  * replaced whole when routes change.
  */
 public final class GatewayRouter extends Handler.Abstract {
@@ -45,16 +46,35 @@ public final class GatewayRouter extends Handler.Abstract {
     private final RoutedExchange.Transports transports;
     private final LoopGuard loopGuard = new LoopGuard();
 
-    private volatile RouteTable table = RouteTable.EMPTY;
+    /** Per listener that offers only some routes, by listener name: the names it offers. */
+    private final Map<String, Set<String>> offeredRoutes;
+
+    private volatile Tables tables = new Tables(RouteTable.EMPTY, Map.of());
+
+    /**
+     * Every route, and the tables of the listeners that offer only some, by listener name (a
+     * listener not there offers every route): replaced together.
+     */
+    private record Tables(RouteTable all, Map<String, RouteTable> byListener) {}
 
     /**
      * @param connections whose peers' identities go upstream in headers; null: none (untracked)
      * @param fastPath the fast transport for requests that fit it; null: every request takes Jetty's proxy
+     * @param listeners what each listener offers, by listener name: a route one does not offer is, on
+     *     that listener, as if it did not exist
      */
-    public GatewayRouter(Server server, EventLog events, ConnectionRegistry connections, FastTransport fastPath) {
+    public GatewayRouter(
+            Server server,
+            EventLog events,
+            ConnectionRegistry connections,
+            FastTransport fastPath,
+            Map<String, Exposure> listeners) {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
+        Map<String, Set<String>> offered = new HashMap<>();
+        listeners.forEach((name, exposure) -> exposure.routes().ifPresent(routes -> offered.put(name, routes)));
+        this.offeredRoutes = Map.copyOf(offered);
         // One selector for every route and both of these transports, started and stopped with the gateway.
         ClientConnector connector = clientConnector(server);
         this.jetty = new JettyProxy(server, connector);
@@ -114,13 +134,24 @@ public final class GatewayRouter extends Handler.Abstract {
         } catch (CanonicalPath.Refused refused) {
             return refuse(request, response, callback, ProblemException.badRequest(refused.getMessage()));
         }
-        RouteRuntime route = table.match(uri.getHost(), path);
+        RouteRuntime route = tableFor(request).match(uri.getHost(), path);
         if (route == null) {
             return noRoute.handle(request, response, callback);
         }
         new RoutedExchange(transports, route, request, response, callback, route.upstreamPath(path), uri.getQuery())
                 .start();
         return true;
+    }
+
+    /** The routes the request's listener offers. */
+    private RouteTable tableFor(Request request) {
+        Tables now = tables;
+        if (now.byListener().isEmpty()) {
+            return now.all();
+        }
+        RouteTable own = now.byListener()
+                .get(request.getConnectionMetaData().getConnector().getName());
+        return own == null ? now.all() : own;
     }
 
     /** A client's mistake: one problem answer, no stack trace, no log line above debug. */
@@ -136,7 +167,7 @@ public final class GatewayRouter extends Handler.Abstract {
      * Costs one lookup per route: unchanged routes are kept as they are.
      */
     public synchronized void install(List<RouteConfig> routes) {
-        RouteTable old = table;
+        RouteTable old = tables.all();
         Map<String, RouteRuntime> oldByName =
                 old.routes().stream().collect(Collectors.toMap(RouteRuntime::name, Function.identity()));
         List<RouteRuntime> next = routes.stream()
@@ -164,14 +195,20 @@ public final class GatewayRouter extends Handler.Abstract {
                     return fresh;
                 })
                 .toList();
-        table = new RouteTable(next);
+        Map<String, RouteTable> restricted = new HashMap<>();
+        offeredRoutes.forEach((listener, names) -> restricted.put(
+                listener,
+                new RouteTable(next.stream()
+                        .filter(route -> names.contains(route.name()))
+                        .toList())));
+        tables = new Tables(new RouteTable(next), Map.copyOf(restricted));
         Set<RouteRuntime> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         kept.addAll(next);
         old.routes().stream().filter(route -> !kept.contains(route)).forEach(RouteRuntime::stop);
     }
 
     public List<Upstream> upstreams() {
-        return table.routes().stream()
+        return tables.all().routes().stream()
                 .flatMap(route -> route.upstreams().stream())
                 .toList();
     }
@@ -179,12 +216,12 @@ public final class GatewayRouter extends Handler.Abstract {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        table.routes().forEach(RouteRuntime::start);
+        tables.all().routes().forEach(RouteRuntime::start);
     }
 
     @Override
     protected void doStop() throws Exception {
-        table.routes().forEach(RouteRuntime::stop);
+        tables.all().routes().forEach(RouteRuntime::stop);
         super.doStop();
     }
 

@@ -3,6 +3,7 @@ package dev.udsgate.http;
 /** Every kind of failure the API reports, each with its status and a stable problem type. */
 public enum ProblemKind {
     BAD_REQUEST(400, "Bad Request", "bad-request"),
+    FORBIDDEN(403, "Forbidden", "forbidden"),
     NOT_FOUND(404, "Not Found", "not-found"),
     METHOD_NOT_ALLOWED(405, "Method Not Allowed", "method-not-allowed"),
     REQUEST_TIMEOUT(408, "Request Timeout", "request-timeout"),

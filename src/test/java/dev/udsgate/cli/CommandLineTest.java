@@ -204,6 +204,30 @@ class CommandLineTest {
         assertThat(dir.resolve("from-file.sock")).doesNotExist();
     }
 
+    @Test
+    void aFileWithListenersTakesNoListenerFlagsAndNamesAMissingOwner() throws Exception {
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(
+                config,
+                "listeners:\n  - name: admin\n    path: " + dir.resolve("admin.sock") + "\n"
+                        + "  - name: shared\n    path: " + dir.resolve("shared.sock") + "\n    owner: nosuchuser\n");
+
+        assertOneLineError(
+                run(
+                        2,
+                        "serve",
+                        "--config",
+                        config.toString(),
+                        "--socket",
+                        dir.resolve("s.sock").toString()),
+                "--socket, --mode, --group and --backlog describe the one listener main, and " + config
+                        + " describes its listeners itself: give them there");
+        assertOneLineError(
+                run(2, "serve", "--config", config.toString()),
+                "listener shared's owner: no user named nosuchuser; give an existing user name or a numeric uid");
+        assertThat(dir.resolve("admin.sock")).doesNotExist();
+    }
+
     private static String readString(Path path) {
         try {
             return java.nio.file.Files.readString(path);

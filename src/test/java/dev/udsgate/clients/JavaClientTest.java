@@ -74,7 +74,7 @@ class JavaClientTest {
         ConnectionsApi connections = new ConnectionsApi(client);
         Connection self = connections.getOwnConnection();
         assertThat(self.getPeer().getPid()).isEqualTo(ProcessHandle.current().pid());
-        assertThat(connections.listConnections(null, null))
+        assertThat(connections.listConnections(null, null, "main"))
                 .extracting(Connection::getId)
                 .contains(self.getId());
     }
@@ -112,7 +112,7 @@ class JavaClientTest {
         // open. The generated streamEventsCall() builds the same request (query, Accept); its body
         // is read here as it comes, each line parsed as the generated Event.
         okhttp3.Call call =
-                new EventsApi(client).streamEventsCall(null, null, List.of("route.added"), null, null, null);
+                new EventsApi(client).streamEventsCall(null, null, List.of("route.added"), null, null, null, null);
         try (Response response = call.execute()) {
             assertThat(response.code()).isEqualTo(200);
             // The generated client's Accept lists every media type: a tie, so the default, NDJSON.
@@ -139,7 +139,7 @@ class JavaClientTest {
     void aBoundedReplayIsReadWhole() throws Exception {
         // With `until` the stream ends, and the generated method returns the body it wrote to a file.
         String now = String.valueOf(java.time.Instant.now().getEpochSecond() + 1);
-        File body = new EventsApi(client).streamEvents("0", now, List.of("listener.listening"), null, null);
+        File body = new EventsApi(client).streamEvents("0", now, List.of("listener.listening"), null, "main", null);
 
         List<Event> events = Files.readAllLines(body.toPath(), StandardCharsets.UTF_8).stream()
                 .filter(line -> !line.isBlank())

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -472,6 +473,72 @@ class ConfigFileLoaderTest {
         assertThat(ConfigFileLoader.load(write("comments.yaml", "# nothing yet\n\n")))
                 .isEqualTo(ConfigFile.empty());
         assertThat(ConfigFileLoader.load(write("marker.yaml", "---\n"))).isEqualTo(ConfigFile.empty());
+    }
+
+    @Test
+    void listenersAreReadWithWhatEachOffers() throws IOException {
+        ConfigFile config = ConfigFileLoader.load(write("udsgate.yaml", """
+                listeners:
+                  - name: admin
+                    path: /run/udsgate.sock
+                    mode: "0600"
+                  - name: containers
+                    path: /run/udsgate-containers.sock
+                    mode: "0666"
+                    owner: nobody
+                    group: "65534"
+                    backlog: 64
+                    api: read-only
+                    routes: [billing, users]
+                  - name: docker
+                    path: /run/docker-front.sock
+                    api: none
+                    routes: all
+                """));
+
+        assertThat(config.listeners())
+                .extracting(ListenerDocument::name)
+                .containsExactly("admin", "containers", "docker");
+        ListenerDocument containers = config.listeners().get(1);
+        assertThat(containers.mode()).contains(FileMode.parse("0666"));
+        assertThat(containers.owner()).contains("nobody");
+        assertThat(containers.group()).contains("65534");
+        assertThat(containers.backlog()).contains(64);
+        assertThat(containers.exposure())
+                .isEqualTo(new Exposure(Exposure.Api.READ_ONLY, Optional.of(Set.of("billing", "users"))));
+        assertThat(config.listeners().get(0).exposure()).isEqualTo(Exposure.EVERYTHING);
+        assertThat(config.listeners().get(2).exposure()).isEqualTo(new Exposure(Exposure.Api.NONE, Optional.empty()));
+    }
+
+    @Test
+    void everyMistakeInTheListenersIsReportedAtItsPath() throws IOException {
+        assertThat(errors("""
+                        socket: /run/udsgate.sock
+                        listeners:
+                          - name: Admin
+                            path: relative.sock
+                            api: everything
+                          - name: b
+                            path: /run/b.sock
+                          - name: b
+                            path: /run/c.sock
+                          - path: /run/d.sock
+                            port: 80
+                            routes: [ok, "Not A Name"]
+                        """))
+                .containsExactlyInAnyOrder(
+                        "listeners: cannot be combined with the top-level socket, which describe the one listener"
+                                + " main: describe it in listeners instead",
+                        "listeners[0].name: must be 1 to 64 lower-case letters, digits and dashes, such as"
+                                + " \"billing\"; got \"Admin\"",
+                        "listeners[0].path: must be an absolute path, such as /run/udsgate.sock, got \"relative.sock\"",
+                        "listeners[0].api: must be full, read-only or none, got \"everything\"",
+                        "listeners[3].routes[1]: must be 1 to 64 lower-case letters, digits and dashes, such as"
+                                + " \"billing\"; got \"Not A Name\"",
+                        "listeners[2].name: \"b\" names another listener too; names must be unique",
+                        "listeners[3].port: unknown key; known keys: name, path, mode, owner, group, backlog, api,"
+                                + " routes",
+                        "listeners[3].name: is missing: every listener has a name, such as \"admin\"");
     }
 
     private Path write(String name, String content) throws IOException {

@@ -64,7 +64,9 @@ class ClientMistakesTest {
                 config.toString(),
                 "--idle-timeout",
                 "2s");
-        server.awaitOutput("listening on unix:" + socket(), Duration.ofSeconds(20));
+        // The command's own line, which comes after the listener's log line that also says it: the
+        // log's line count starts from here.
+        server.awaitOutput("\nlistening on unix:" + socket() + "\n", Duration.ofSeconds(20));
     }
 
     @AfterAll

@@ -66,6 +66,7 @@ public final class TestServer implements AutoCloseable {
         private List<RouteConfig> routes = List.of();
         private Optional<Path> stateFile = Optional.empty();
         private boolean fastPath = true;
+        private final List<ListenerConfig> moreListeners = new java.util.ArrayList<>();
 
         private Builder(Path socket) {
             this.socket = socket;
@@ -111,6 +112,12 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        /** A listener besides {@code main} (the socket this builder was made for). */
+        public Builder listener(ListenerConfig listener) {
+            moreListeners.add(listener);
+            return this;
+        }
+
         public Builder fastPath(boolean fastPath) {
             this.fastPath = fastPath;
             return this;
@@ -119,15 +126,10 @@ public final class TestServer implements AutoCloseable {
         public TestServer start() {
             ListenerConfig listener =
                     new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG, limits);
+            List<ListenerConfig> listeners = new java.util.ArrayList<>(List.of(listener));
+            listeners.addAll(moreListeners);
             GatewayConfig config = new GatewayConfig(
-                    List.of(listener),
-                    Duration.ofSeconds(5),
-                    idleTimeout,
-                    headerTimeout,
-                    history,
-                    routes,
-                    stateFile,
-                    fastPath);
+                    listeners, Duration.ofSeconds(5), idleTimeout, headerTimeout, history, routes, stateFile, fastPath);
             UdsGate gate = new UdsGate(config);
             gate.start();
             return new TestServer(gate, socket);
