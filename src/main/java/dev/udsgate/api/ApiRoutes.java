@@ -8,7 +8,7 @@ public final class ApiRoutes {
     public static Routes table(ApiContext context) {
         SystemEndpoints system = new SystemEndpoints(context);
         SpecEndpoints spec = new SpecEndpoints();
-        SocketEndpoints socket = new SocketEndpoints(context.connections(), context.listeners());
+        SocketEndpoints socket = new SocketEndpoints(context.connections(), context.listeners(), context.events());
         ListenerNames listeners = new ListenerNames(context.listeners().stream()
                 .map(connector -> connector.listener().name())
                 .toList());
@@ -26,6 +26,7 @@ public final class ApiRoutes {
                         .getBlocking("/v1/socket", socket::socket)
                         .getBlocking("/v1/sockets", socket::list)
                         .getBlocking("/v1/sockets/{name}", socket::get)
+                        .addBlocking("PATCH", "/v1/sockets/{name}", socket::patch)
                         // Reading a peer's process the first time looks at /proc.
                         .getBlocking("/v1/connections", connections::list)
                         .getBlocking("/v1/connections/self", connections::self)

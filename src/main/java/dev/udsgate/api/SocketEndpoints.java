@@ -1,8 +1,12 @@
 package dev.udsgate.api;
 
+import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.Exposure;
+import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.connections.ConnectionLimiter;
 import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerState;
@@ -20,10 +24,12 @@ final class SocketEndpoints {
 
     private final ConnectionRegistry connections;
     private final List<ListenerConnector> listeners;
+    private final EventLog events;
 
-    SocketEndpoints(ConnectionRegistry connections, List<ListenerConnector> listeners) {
+    SocketEndpoints(ConnectionRegistry connections, List<ListenerConnector> listeners, EventLog events) {
         this.connections = connections;
         this.listeners = List.copyOf(listeners);
+        this.events = events;
     }
 
     Reply socket(ApiCall call) {
@@ -35,11 +41,28 @@ final class SocketEndpoints {
     }
 
     Reply get(ApiCall call) {
-        String name = call.pathParameter("name");
+        return Reply.json(body(named(call.pathParameter("name"))));
+    }
+
+    /** The live file's mode and group, changed at once; connections stay. */
+    Reply patch(ApiCall call) {
+        ListenerConnector connector = named(call.pathParameter("name"));
+        ConfigFileLoader.PermissionChange change = ConfigFileLoader.apiPermissions(JsonBody.text(call));
+        UnixListener listener = connector.listener();
+        ListenerConfig now = listener.changePermissions(change.mode(), change.group());
+        events.publish(new Occurrence.ListenerPermissionsChanged(
+                listener.name(),
+                listener.path().toString(),
+                now.mode().octal(),
+                now.group().orElse(null),
+                connections.userOf(call.connection()).orElse(null)));
+        return Reply.json(body(connector));
+    }
+
+    private ListenerConnector named(String name) {
         return listeners.stream()
                 .filter(connector -> connector.listener().name().equals(name))
                 .findFirst()
-                .map(connector -> Reply.json(body(connector)))
                 .orElseThrow(() -> ProblemException.notFound("no listener named " + name + "; the listeners are "
                         + String.join(
                                 ", ",

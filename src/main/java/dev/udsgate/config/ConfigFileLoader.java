@@ -126,6 +126,39 @@ public final class ConfigFileLoader {
      * @param name the route's name, from the request's path; a {@code name} in the body must agree
      * @throws InvalidConfigException with every error; text that is not JSON gives one error at {@link #BODY}
      */
+    /**
+     * A change of a socket's permissions sent to the API ({@code PATCH /v1/sockets/{name}}): strict
+     * JSON, {@code mode} and {@code group}, at least one.
+     *
+     * @throws InvalidConfigException with every field that is wrong
+     */
+    public static PermissionChange apiPermissions(String body) {
+        Node root;
+        try {
+            root = tree(
+                    JSON, body, line -> bodyError("holds a second JSON value at line " + line + "; send one object"));
+        } catch (JacksonException e) {
+            throw bodyError("is not valid JSON: " + syntaxError(e));
+        }
+        if (!(root instanceof Mapping change)) {
+            throw bodyError("must be an object with mode, group or both, such as {\"mode\": \"0660\"}");
+        }
+        ConfigFileLoader loader = new ConfigFileLoader(true);
+        loader.checkKeys(change, "", List.of("mode", "group"));
+        Optional<FileMode> mode = loader.value(change, "", "mode", loader::mode);
+        Optional<String> group = loader.value(change, "", "group", loader::group);
+        if (loader.errors.isEmpty() && mode.isEmpty() && group.isEmpty()) {
+            throw bodyError("changes nothing: give mode, group or both, such as {\"mode\": \"0660\"}");
+        }
+        if (!loader.errors.isEmpty()) {
+            throw new InvalidConfigException("body", loader.errors);
+        }
+        return new PermissionChange(mode, group);
+    }
+
+    /** What {@link #apiPermissions} read: the mode and the group to give a socket, each if asked. */
+    public record PermissionChange(Optional<FileMode> mode, Optional<String> group) {}
+
     public static RouteConfig apiRoute(String name, String body) {
         Node root;
         try {

@@ -59,6 +59,11 @@ public record FileMode(int bits) {
         return new FileMode(bits);
     }
 
+    /** The permissions both modes give: never wider than either. */
+    public FileMode intersect(FileMode other) {
+        return new FileMode(bits & other.bits);
+    }
+
     public Set<PosixFilePermission> permissions() {
         Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
         for (int i = 0; i < BY_BIT.length; i++) {

@@ -50,6 +50,11 @@ public record ListenerConfig(
         }
     }
 
+    /** The same listener with other file permissions. */
+    public ListenerConfig withPermissions(FileMode mode, Optional<String> group) {
+        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure);
+    }
+
     /** A listener that offers everything, owned by the process's user. */
     public ListenerConfig(
             String name, Path socketPath, FileMode mode, Optional<String> group, int backlog, ConnectionLimits limits) {

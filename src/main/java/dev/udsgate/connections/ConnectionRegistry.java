@@ -143,6 +143,12 @@ public final class ConnectionRegistry {
     }
 
     /** The peer of an open connection, as read at accept; empty if untracked or the kernel would not say. */
+    /** The peer user of an open connection as events name it (name, else uid), if it is tracked. */
+    public Optional<String> userOf(Connection connection) {
+        TrackedConnection tracked = open.get(connection);
+        return tracked == null ? Optional.empty() : Optional.ofNullable(tracked.userLabel());
+    }
+
     public Optional<ConnectionPeer> peerOf(Connection connection) {
         TrackedConnection tracked = open.get(connection);
         return tracked == null || tracked.peer == null

@@ -141,6 +141,30 @@ public sealed interface Occurrence {
         }
     }
 
+    /**
+     * The live socket file's permissions changed ({@code PATCH /v1/sockets/{name}}).
+     *
+     * @param mode the mode now, octal
+     * @param group the group now, or null if unchanged from the process's own
+     */
+    record ListenerPermissionsChanged(String listener, String path, String mode, String group, String byUser)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "listener.permissions";
+        }
+
+        @Override
+        public String user() {
+            return byUser;
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("path", path, "mode", mode, "group", group);
+        }
+    }
+
     /** @param created true for {@code route.added}, false for {@code route.updated} */
     record RouteChanged(String route, String etag, boolean created) implements Occurrence {
         @Override

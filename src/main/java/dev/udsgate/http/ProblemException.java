@@ -4,6 +4,7 @@ import dev.udsgate.config.FieldError;
 import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.StateFileException;
 import dev.udsgate.config.VersionMismatchException;
+import dev.udsgate.socket.PermissionChangeException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +84,13 @@ public final class ProblemException extends RuntimeException {
         }
         if (failure instanceof VersionMismatchException stale) {
             return Optional.of(new ProblemException(ProblemKind.PRECONDITION_FAILED, stale.getMessage()));
+        }
+        if (failure instanceof PermissionChangeException notChanged) {
+            return Optional.of(new ProblemException(
+                    notChanged.reason() == PermissionChangeException.Reason.NOT_OURS
+                            ? ProblemKind.CONFLICT
+                            : ProblemKind.BAD_REQUEST,
+                    notChanged.getMessage()));
         }
         if (failure instanceof StateFileException notSaved) {
             return Optional.of(new ProblemException(ProblemKind.UNAVAILABLE, notSaved.getMessage()));

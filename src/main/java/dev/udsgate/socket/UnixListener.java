@@ -1,5 +1,6 @@
 package dev.udsgate.socket;
 
+import dev.udsgate.config.FileMode;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.socket.SocketFile.FileIdentity;
 import dev.udsgate.system.ProcessUser;
@@ -38,7 +39,9 @@ public final class UnixListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnixListener.class);
 
-    private final ListenerConfig config;
+    /** Replaced when the socket's permissions change ({@link #changePermissions}). */
+    private volatile ListenerConfig config;
+
     private final Consumer<ListenerTransition> observer;
     private final int effectiveBacklog;
     private volatile List<ListenerTransition> lifecycle = List.of();
@@ -281,6 +284,62 @@ public final class UnixListener {
                     "cannot give socket " + path() + " to user " + owner + ": " + reason(e)
                             + " (only root may give a file to another user)",
                     e);
+        }
+    }
+
+    /**
+     * Changes the live socket file's mode and group; connections stay, and the next client to
+     * connect meets the new permissions. Never wider than asked nor than before in between: first
+     * the mode both allow, then the group, then the mode asked for. Only the socket udsgate bound
+     * is touched: the file at the path must still be that inode (its folder passed {@link
+     * SocketFolder}'s rule, so no one else can swap it meanwhile).
+     *
+     * @return the listener's configuration as it is now
+     * @throws PermissionChangeException if nothing could be changed; nothing was
+     */
+    public synchronized ListenerConfig changePermissions(Optional<FileMode> mode, Optional<String> group) {
+        SocketFile published = file;
+        if (published == null || !published.isOurs()) {
+            throw new PermissionChangeException(
+                    PermissionChangeException.Reason.NOT_OURS,
+                    "listener " + name() + ": the file at " + path() + " is not the socket udsgate bound ("
+                            + state().label() + "): nothing was changed");
+        }
+        GroupPrincipal newGroup = group.map(this::lookUpGroup).orElse(null);
+        FileMode target = mode.orElse(config.mode());
+        Path at = realPath;
+        try {
+            Files.setPosixFilePermissions(at, config.mode().intersect(target).permissions());
+            if (newGroup != null) {
+                Files.getFileAttributeView(at, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setGroup(newGroup);
+            }
+            Files.setPosixFilePermissions(at, target.permissions());
+        } catch (IOException e) {
+            throw new PermissionChangeException(
+                    PermissionChangeException.Reason.INVALID,
+                    "listener " + name() + ": cannot change the permissions of " + path() + ": " + reason(e)
+                            + (newGroup == null
+                                    ? ""
+                                    : " (a user other than root may only choose a group it belongs to)"));
+        }
+        config = config.withPermissions(target, group.isPresent() ? group : config.group());
+        LOG.info(
+                "listener {}: socket {} is now mode {}{}",
+                name(),
+                path(),
+                target,
+                group.map(g -> " group " + g).orElse(""));
+        return config;
+    }
+
+    private GroupPrincipal lookUpGroup(String group) {
+        try {
+            return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        } catch (IOException e) {
+            throw new PermissionChangeException(
+                    PermissionChangeException.Reason.INVALID,
+                    "no group named " + group + "; give an existing group name or a numeric gid");
         }
     }
 

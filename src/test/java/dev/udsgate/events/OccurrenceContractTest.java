@@ -57,6 +57,7 @@ class OccurrenceContractTest {
         samples.add(new Occurrence.RouteChanged("billing", "\"e1\"", true));
         samples.add(new Occurrence.RouteChanged("billing", "\"e2\"", false));
         samples.add(new Occurrence.RouteRemoved("billing"));
+        samples.add(new Occurrence.ListenerPermissionsChanged("main", "/run/u.sock", "0660", "docker", "root"));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "200", true));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "refused", false));
         return samples;

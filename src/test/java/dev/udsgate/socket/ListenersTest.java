@@ -212,6 +212,113 @@ class ListenersTest {
                 .body(org.hamcrest.Matchers.not(containsString("\"listener\":\"main\"")));
     }
 
+    @Test
+    void aSocketsModeChangesLiveAndItsConnectionsStay() throws Exception {
+        server = TestServer.on(admin())
+                .listener(listener("shared", shared(), "0640", Exposure.EVERYTHING))
+                .start();
+        try (dev.udsgate.testing.RawHttp kept = dev.udsgate.testing.RawHttp.connect(shared())) {
+            assertThat(kept.exchange("GET", "/_ping").status()).isEqualTo(200);
+
+            Api.over(admin())
+                    .contentType("application/json")
+                    .body("{\"mode\": \"0604\"}")
+                    .patch("/v1/sockets/shared")
+                    .then()
+                    .statusCode(200)
+                    .body("configuredMode", equalTo("0604"))
+                    .body("file.mode", equalTo("0604"));
+
+            assertThat(SocketFixtures.permissions(shared())).isEqualTo("rw----r--");
+            assertThat(kept.exchange("GET", "/_ping").status()).isEqualTo(200);
+        }
+        Api.over(admin())
+                .get("/v1/events?since=0&until=" + (System.currentTimeMillis() / 1000 + 1)
+                        + "&type=listener.permissions")
+                .then()
+                .body(containsString("\"mode\":\"0604\""))
+                .body(containsString("\"listener\":\"shared\""));
+    }
+
+    /**
+     * Going from 0640 to 0604 and back, a watcher never sees a mode wider than both ends allow
+     * together in one step: each mode it sees is within the old one or the new one.
+     */
+    @Test
+    void aModeChangeIsNeverWiderThanAskedInBetween() throws Exception {
+        server = TestServer.on(admin())
+                .listener(listener("shared", shared(), "0640", Exposure.EVERYTHING))
+                .start();
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (watching.get()) {
+                try {
+                    seen.add(SocketFixtures.permissions(shared()));
+                } catch (IOException e) {
+                    seen.add("missing");
+                }
+            }
+        });
+        watcher.start();
+        for (int i = 0; i < 20; i++) {
+            for (String mode : List.of("0604", "0640")) {
+                Api.over(admin())
+                        .contentType("application/json")
+                        .body("{\"mode\": \"" + mode + "\"}")
+                        .patch("/v1/sockets/shared")
+                        .then()
+                        .statusCode(200);
+            }
+        }
+        watching.set(false);
+        watcher.join();
+
+        assertThat(seen).isSubsetOf("rw-r-----", "rw----r--", "rw-------");
+    }
+
+    @Test
+    void aChangeThatCannotBeMadeIsRefusedAndChangesNothing() throws Exception {
+        server = TestServer.on(admin()).start();
+        for (String body : List.of("{}", "{\"mode\": \"999\"}", "{\"mode\": \"0660\", \"owner\": \"x\"}", "[]")) {
+            Api.over(admin())
+                    .contentType("application/json")
+                    .body(body)
+                    .patch("/v1/sockets/main")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json");
+        }
+        Api.over(admin())
+                .contentType("application/json")
+                .body("{\"group\": \"nosuchgroup\"}")
+                .patch("/v1/sockets/main")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("no group named nosuchgroup"));
+        Api.over(admin())
+                .contentType("application/json")
+                .body("{\"mode\": \"0600\"}")
+                .patch("/v1/sockets/other")
+                .then()
+                .statusCode(404);
+        assertThat(SocketFixtures.permissions(admin())).isEqualTo("rw-rw----");
+
+        // Moved away by hand: the listener is detached, and what is at the path now is not udsgate's.
+        Path elsewhere = dir.resolve("moved.sock");
+        Files.move(admin(), elsewhere);
+        Files.writeString(admin(), "someone else's file");
+        try (dev.udsgate.testing.RawHttp stillOpen = dev.udsgate.testing.RawHttp.connect(elsewhere)) {
+            String body = "{\"mode\":\"0666\"}";
+            stillOpen.send("PATCH /v1/sockets/main HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(stillOpen.readAnswer().status()).isEqualTo(409);
+        }
+        assertThat(SocketFixtures.permissions(admin())).isNotEqualTo("rw-rw-rw-");
+        Files.delete(admin());
+        Files.move(elsewhere, admin());
+    }
+
     /** Each socket's own mode decides who may connect: the admin socket refuses nobody, the shared one lets it in. */
     @Test
     void eachListenerHasItsOwnPermissions() throws Exception {

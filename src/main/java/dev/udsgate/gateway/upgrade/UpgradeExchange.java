@@ -159,22 +159,30 @@ final class UpgradeExchange implements Promise<Connection> {
         }
         switched = true;
         request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, tunnel.client());
-        response.write(
-                true,
-                BufferUtil.EMPTY_BUFFER,
-                Callback.from(
-                        () -> {
-                            callback.succeeded();
-                            // Jetty upgrades the endpoint as the request completes, on this thread.
-                            if (clientEndPoint().getConnection() != tunnel.client()) {
-                                LOG.debug("the client's connection was not handed to the tunnel");
-                                tunnel.clientNeverOpened(new IllegalStateException("not upgraded"));
-                            }
-                        },
-                        failure -> {
-                            tunnel.clientNeverOpened(failure);
-                            callback.failed(failure);
-                        }));
+        // Jetty upgrades the endpoint as the request's stream succeeds, which is when both the
+        // handler has returned and this answer is written, in whichever order (an upstream on a
+        // local socket can answer before the handler returns): only then can it be told whether
+        // the tunnel took the endpoint over.
+        request.addHttpStreamWrapper(stream -> new HttpStream.Wrapper(stream) {
+            @Override
+            public void succeeded() {
+                super.succeeded();
+                if (clientEndPoint().getConnection() != tunnel.client()) {
+                    LOG.debug("the client's connection was not handed to the tunnel");
+                    tunnel.clientNeverOpened(new IllegalStateException("not upgraded"));
+                }
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                super.failed(failure);
+                tunnel.clientNeverOpened(failure);
+            }
+        });
+        response.write(true, BufferUtil.EMPTY_BUFFER, Callback.from(callback::succeeded, failure -> {
+            tunnel.clientNeverOpened(failure);
+            callback.failed(failure);
+        }));
     }
 
     /** The tunnel this exchange became has closed; {@code opened}: it carried bytes. */
