@@ -14,11 +14,10 @@ import dev.udsgate.http.ProblemWriter;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Handler;
@@ -50,6 +49,11 @@ public final class GatewayRouter extends Handler.Abstract {
     private final Map<String, Set<String>> offeredRoutes;
 
     private volatile Tables tables = new Tables(RouteTable.EMPTY, Map.of());
+    /**
+     * Every route by name, in the order given (configuration, then the API's additions): changed
+     * with the tables, under this router's lock; read by listings.
+     */
+    private final Map<String, RouteRuntime> routes = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
      * Every route, and the tables of the listeners that offer only some, by listener name (a
@@ -166,62 +170,110 @@ public final class GatewayRouter extends Handler.Abstract {
      * once; requests they have in flight finish on their own, since a route holds nothing they need.
      * Costs one lookup per route: unchanged routes are kept as they are.
      */
-    public synchronized void install(List<RouteConfig> routes) {
-        RouteTable old = tables.all();
-        Map<String, RouteRuntime> oldByName =
-                old.routes().stream().collect(Collectors.toMap(RouteRuntime::name, Function.identity()));
-        List<RouteRuntime> next = routes.stream()
-                .map(config -> {
-                    RouteRuntime previous = oldByName.get(config.name());
-                    if (previous != null && previous.config().equals(config)) {
-                        return previous;
-                    }
-                    // Upstreams keep their counters and health across a change, unless the health check
-                    // changed: then health starts afresh (an upstream must not stay marked down by a
-                    // check that no longer exists).
-                    boolean sameCheck =
-                            previous != null && previous.config().healthCheck().equals(config.healthCheck());
-                    RouteRuntime fresh = new RouteRuntime(
-                            config,
-                            server,
-                            events,
-                            sameCheck ? upstreamsOf(previous) : Map.of(),
-                            loopGuard.viaHost(),
-                            identity,
-                            jetty);
-                    if (isStarted()) {
-                        fresh.start();
-                    }
-                    return fresh;
-                })
+    public synchronized void install(List<RouteConfig> configs) {
+        Map<String, RouteRuntime> old = Map.copyOf(routes);
+        List<RouteRuntime> next = configs.stream()
+                .map(config -> runtimeFor(config, old.get(config.name())))
                 .toList();
         Map<String, RouteTable> restricted = new HashMap<>();
         offeredRoutes.forEach((listener, names) -> restricted.put(
                 listener,
-                new RouteTable(next.stream()
+                RouteTable.of(next.stream()
                         .filter(route -> names.contains(route.name()))
                         .toList())));
-        tables = new Tables(new RouteTable(next), Map.copyOf(restricted));
+        tables = new Tables(RouteTable.of(next), Map.copyOf(restricted));
+        routes.clear();
+        next.forEach(route -> routes.put(route.name(), route));
         Set<RouteRuntime> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         kept.addAll(next);
-        old.routes().stream().filter(route -> !kept.contains(route)).forEach(RouteRuntime::stop);
+        old.values().stream().filter(route -> !kept.contains(route)).forEach(RouteRuntime::stop);
+    }
+
+    /**
+     * Serves {@code route} from now on, in place of the route of its name if there is one: the
+     * change of one route costs about the same whatever the number of routes ({@link RouteTable#with}).
+     */
+    public synchronized void put(RouteConfig route) {
+        RouteRuntime previous = routes.get(route.name());
+        RouteRuntime next = runtimeFor(route, previous);
+        if (next == previous) {
+            return;
+        }
+        Tables now = tables;
+        Map<String, RouteTable> restricted = new HashMap<>(now.byListener());
+        offeredRoutes.forEach((listener, names) -> {
+            if (names.contains(route.name())) {
+                restricted.put(
+                        listener,
+                        restricted.getOrDefault(listener, RouteTable.EMPTY).with(next, previous));
+            }
+        });
+        tables = new Tables(now.all().with(next, previous), Map.copyOf(restricted));
+        routes.put(route.name(), next);
+        if (previous != null) {
+            previous.stop();
+        }
+    }
+
+    /** Stops serving the route of this name, if there is one. */
+    public synchronized void remove(String name) {
+        RouteRuntime previous = routes.remove(name);
+        if (previous == null) {
+            return;
+        }
+        Tables now = tables;
+        Map<String, RouteTable> restricted = new HashMap<>(now.byListener());
+        offeredRoutes.forEach((listener, names) -> {
+            if (names.contains(name)) {
+                restricted.put(listener, restricted.get(listener).without(previous));
+            }
+        });
+        tables = new Tables(now.all().without(previous), Map.copyOf(restricted));
+        previous.stop();
+    }
+
+    /** The route as {@code config} says, reusing {@code previous} when nothing changed. */
+    private RouteRuntime runtimeFor(RouteConfig config, RouteRuntime previous) {
+        if (previous != null && previous.config().equals(config)) {
+            return previous;
+        }
+        // Upstreams keep their counters and health across a change, unless the health check
+        // changed: then health starts afresh (an upstream must not stay marked down by a check
+        // that no longer exists).
+        boolean sameCheck = previous != null && previous.config().healthCheck().equals(config.healthCheck());
+        RouteRuntime fresh = new RouteRuntime(
+                config,
+                server,
+                events,
+                sameCheck ? upstreamsOf(previous) : Map.of(),
+                loopGuard.viaHost(),
+                identity,
+                jetty);
+        if (isStarted()) {
+            fresh.start();
+        }
+        return fresh;
     }
 
     public List<Upstream> upstreams() {
-        return tables.all().routes().stream()
-                .flatMap(route -> route.upstreams().stream())
-                .toList();
+        return routesNow().stream().flatMap(route -> route.upstreams().stream()).toList();
+    }
+
+    private List<RouteRuntime> routesNow() {
+        synchronized (routes) {
+            return List.copyOf(routes.values());
+        }
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        tables.all().routes().forEach(RouteRuntime::start);
+        routesNow().forEach(RouteRuntime::start);
     }
 
     @Override
     protected void doStop() throws Exception {
-        tables.all().routes().forEach(RouteRuntime::stop);
+        routesNow().forEach(RouteRuntime::stop);
         super.doStop();
     }
 

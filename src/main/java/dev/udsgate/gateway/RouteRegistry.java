@@ -36,7 +36,8 @@ public final class RouteRegistry {
     /** What the API changed, in order: a route put, or null for a configured route deleted. */
     private Map<String, RouteConfig> changes = new LinkedHashMap<>();
 
-    private Map<String, Versioned> current = Map.of();
+    /** The routes now, in configuration order then the API's additions; changed in place, under this lock. */
+    private Map<String, Versioned> current = new LinkedHashMap<>();
 
     /**
      * @param stateFile where API changes are kept; empty: they last until the process ends
@@ -132,8 +133,14 @@ public final class RouteRegistry {
         }
         Map<String, RouteConfig> next = new LinkedHashMap<>(changes);
         next.put(route.name(), route);
-        persist(next);
-        Versioned after = current.get(route.name());
+        save(next);
+        Versioned after = before != null
+                        && before.route().equals(route)
+                        && before.source().equals("api")
+                ? before
+                : new Versioned(route, etagOf(route), "api");
+        current.put(route.name(), after);
+        router.put(route);
         events.publish(new Occurrence.RouteChanged(route.name(), after.etag(), before == null));
         return new Change(after, before == null);
     }
@@ -155,16 +162,19 @@ public final class RouteRegistry {
         } else {
             next.remove(name);
         }
-        persist(next);
+        save(next);
+        current.remove(name);
+        router.remove(name);
         events.publish(new Occurrence.RouteRemoved(name));
         return true;
     }
 
     /**
-     * Saves the change, then serves it: nothing is served that is not saved, and once saved,
-     * serving it cannot fail (a route is data; installing it starts nothing).
+     * Saves the API's changes; the caller then serves them: nothing is served that is not saved,
+     * and once saved, serving it cannot fail (a route is data; installing it starts nothing). A
+     * change touches the one route it changes, so that its cost does not grow with the table.
      */
-    private void persist(Map<String, RouteConfig> next) {
+    private void save(Map<String, RouteConfig> next) {
         if (store.isPresent()) {
             Map<String, RouteDocument> documents = new LinkedHashMap<>();
             next.forEach((name, route) -> documents.put(name, route == null ? null : RouteDocument.of(route)));
@@ -177,7 +187,6 @@ public final class RouteRegistry {
             }
         }
         changes = next;
-        apply();
     }
 
     private void apply() {
@@ -203,7 +212,7 @@ public final class RouteRegistry {
                             : new Versioned(route, etagOf(route), source));
         });
         // In configuration order, then the API's additions in the order they came.
-        current = Collections.unmodifiableMap(versions);
+        current = versions;
         router.install(List.copyOf(effective.values()));
     }
 

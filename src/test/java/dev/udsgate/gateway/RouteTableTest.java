@@ -35,7 +35,7 @@ class RouteTableTest {
 
     @Test
     void exactHostBeatsWildcardBeatsAnyHostThenTheLongestPrefixWins() {
-        RouteTable table = new RouteTable(List.of(
+        RouteTable table = RouteTable.of(List.of(
                 route("any-root", null, "/"),
                 route("any-api", null, "/api"),
                 route("wild", "*.internal", "/"),
@@ -56,7 +56,7 @@ class RouteTableTest {
 
     @Test
     void aPrefixMatchesOnASegmentBoundaryOnly() {
-        RouteTable table = new RouteTable(List.of(route("api", null, "/api"), route("slash", "h", "/docs/")));
+        RouteTable table = RouteTable.of(List.of(route("api", null, "/api"), route("slash", "h", "/docs/")));
 
         assertThat(matched(table, null, "/api")).isEqualTo("api");
         assertThat(matched(table, null, "/api/")).isEqualTo("api");
@@ -64,6 +64,37 @@ class RouteTableTest {
         assertThat(matched(table, null, "/apis")).isNull();
         assertThat(matched(table, "h", "/docs/a")).isEqualTo("slash");
         assertThat(matched(table, "h", "/docs")).isNull();
+    }
+
+    /** A table changed one route at a time matches as one made whole from the same routes. */
+    @Test
+    void changesOneAtATimeGiveTheTableMadeWhole() {
+        Random random = new Random(7);
+        String[] hosts = {null, "a", "*.x", "b.x"};
+        String[] prefixes = {"/", "/a", "/a/b"};
+        java.util.Map<String, RouteRuntime> routes = new java.util.LinkedHashMap<>();
+        RouteTable table = RouteTable.EMPTY;
+        for (int step = 0; step < 300; step++) {
+            String name = "r" + random.nextInt(12);
+            if (random.nextInt(4) == 0) {
+                RouteRuntime removed = routes.remove(name);
+                if (removed != null) {
+                    table = table.without(removed);
+                }
+            } else {
+                RouteRuntime route =
+                        route(name, hosts[random.nextInt(hosts.length)], prefixes[random.nextInt(prefixes.length)]);
+                table = table.with(route, routes.put(name, route));
+            }
+            RouteTable whole = RouteTable.of(List.copyOf(routes.values()));
+            for (String host : new String[] {null, "a", "q.x", "b.x"}) {
+                for (String path : new String[] {"/", "/a", "/a/b/c", "/z"}) {
+                    assertThat(table.match(host, path))
+                            .as(step + " " + host + " " + path)
+                            .isSameAs(whole.match(host, path));
+                }
+            }
+        }
     }
 
     /** The index picks what trying every route in specificity order would pick, on a random table. */
@@ -76,12 +107,15 @@ class RouteTableTest {
         for (int i = 0; i < 60; i++) {
             routes.add(route("r" + i, hosts[random.nextInt(hosts.length)], prefixes[random.nextInt(prefixes.length)]));
         }
-        RouteTable table = new RouteTable(routes);
+        RouteTable table = RouteTable.of(routes);
         String[] requestHosts = {null, "a", "A", "b.x", "q.x", "q.y.x", "c.y.x", "w.z", "z", "x"};
         String[] paths = {"/", "/a", "/a/", "/a/b", "/a/bc", "/ab", "/abc", "/a/b/c/d", "/b/", "/c"};
         for (String host : requestHosts) {
             for (String path : paths) {
-                RouteRuntime expected = table.routes().stream()
+                RouteRuntime expected = routes.stream()
+                        .sorted(java.util.Comparator.comparingInt(RouteRuntime::specificity)
+                                .reversed()
+                                .thenComparing(RouteRuntime::name))
                         .filter(route -> route.matchesHost(host) && route.matchesPath(path))
                         .findFirst()
                         .orElse(null);
