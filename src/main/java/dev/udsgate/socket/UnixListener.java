@@ -4,6 +4,9 @@ import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.socket.SocketFile.FileIdentity;
 import dev.udsgate.system.ProcessUser;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,12 +34,17 @@ import org.slf4j.LoggerFactory;
  * <p>No other user can turn these steps against another file: the folder must be out of their
  * reach ({@link SocketFolder}), and every step checks, without following links, that it acts on
  * what udsgate itself made.
+ *
+ * <p>A listener given an {@link InheritedSocket} (systemd socket activation) does none of this: it
+ * serves the socket systemd bound, and the file is systemd's, to be left as it is, at start and at
+ * stop alike.
  */
 public final class UnixListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnixListener.class);
 
     private final ListenerConfig config;
+    private final Optional<InheritedSocket> inherited;
     private final Consumer<ListenerTransition> observer;
     private final int effectiveBacklog;
     private volatile List<ListenerTransition> lifecycle = List.of();
@@ -48,7 +56,17 @@ public final class UnixListener {
 
     /** @param observer told of every state change, in order (for the event log) */
     public UnixListener(ListenerConfig config, Consumer<ListenerTransition> observer) {
+        this(config, Optional.empty(), observer);
+    }
+
+    /**
+     * @param inherited the socket systemd passed in for this listener, to serve instead of binding one
+     * @param observer told of every state change, in order (for the event log)
+     */
+    public UnixListener(
+            ListenerConfig config, Optional<InheritedSocket> inherited, Consumer<ListenerTransition> observer) {
         this.config = config;
+        this.inherited = inherited;
         this.observer = observer;
         this.effectiveBacklog = KernelLimits.effectiveBacklog(config.backlog());
         enter(ListenerState.CREATED);
@@ -67,8 +85,14 @@ public final class UnixListener {
         return config;
     }
 
+    /** The socket's path: the configured one, or where the socket systemd passed in is bound. */
     public Path path() {
-        return config.socketPath();
+        return inherited.map(InheritedSocket::path).orElse(config.socketPath());
+    }
+
+    /** The socket systemd passed in, when this listener serves one; empty when udsgate bound its own. */
+    public Optional<InheritedSocket> inherited() {
+        return inherited;
     }
 
     /** The backlog the kernel applies: the configured one, capped by {@code net.core.somaxconn}. */
@@ -99,11 +123,58 @@ public final class UnixListener {
     }
 
     /**
+     * The listening channel for the connector to serve: systemd's, or one bound here, secured and
+     * published at the path. Closed again if anything after the bind fails.
+     */
+    synchronized ServerSocketChannel open() throws IOException {
+        if (inherited.isPresent()) {
+            return adopt(inherited.get());
+        }
+        Path bindPath = prepareBind();
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(bindPath), config.backlog());
+            publish();
+            bindFolderReleased();
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            removeFileIfOurs();
+            removeBindFolder();
+            throw e;
+        }
+    }
+
+    /** The socket is bound and listening already; its file is remembered only to report on it. */
+    private ServerSocketChannel adopt(InheritedSocket socket) {
+        try {
+            file = SocketFile.claim(socket.path());
+        } catch (IOException e) {
+            LOG.warn(
+                    "listener {}: nothing to be seen at {}, where the socket from systemd is bound: {}",
+                    name(),
+                    socket.path(),
+                    reason(e));
+        }
+        enter(ListenerState.LISTENING);
+        LOG.info(
+                "listener {}: listening on unix:{}, fd {} from systemd (socket activation; its file, mode and"
+                        + " backlog are the .socket unit's)",
+                name(),
+                socket.path(),
+                socket.fd());
+        if (!socket.path().equals(config.socketPath())) {
+            LOG.info("listener {}: the configured socket {} is not used", name(), config.socketPath());
+        }
+        return socket.channel();
+    }
+
+    /**
      * Checks the path, clears a stale socket and makes the private folder.
      *
      * @return the path to bind, inside the private folder
      */
-    synchronized Path prepareBind() {
+    private Path prepareBind() {
         SocketPathRules.check(path());
         realPath = SocketFolder.check(path());
         Path path = realPath;
@@ -131,7 +202,7 @@ public final class UnixListener {
      * Jetty has bound and is listening in the private folder: secure the file, then publish it.
      * The private folder stays until {@link #bindFolderReleased()}.
      */
-    synchronized void publish() {
+    private void publish() {
         enter(ListenerState.BOUND);
         Path bound = bindFolder.socketPath();
         FileIdentity boundIdentity = verifyBound();
@@ -154,8 +225,8 @@ public final class UnixListener {
                 effectiveBacklog);
     }
 
-    /** Jetty no longer needs the name it bound: the private folder goes. */
-    synchronized void bindFolderReleased() {
+    /** The name the socket was bound at is no longer needed: the private folder goes. */
+    private void bindFolderReleased() {
         removeBindFolder();
     }
 
@@ -167,7 +238,7 @@ public final class UnixListener {
      */
     public synchronized void checkPath() {
         ListenerState state = state();
-        if (state != ListenerState.LISTENING && state != ListenerState.DETACHED) {
+        if (file == null || (state != ListenerState.LISTENING && state != ListenerState.DETACHED)) {
             return;
         }
         boolean reachable = file.isOurs();
@@ -184,19 +255,26 @@ public final class UnixListener {
         }
     }
 
-    /** Stopping starts: take the file away so new clients fail at once instead of queueing. */
+    /**
+     * Stopping starts: take the file away so new clients fail at once instead of queueing. systemd's
+     * file stays: clients that connect now wait in its socket for udsgate's next start.
+     */
     synchronized void withdraw() {
         ListenerState state = state();
         if (state == ListenerState.LISTENING || state == ListenerState.DETACHED) {
             enter(ListenerState.DRAINING);
-            removeFileIfOurs();
+            if (inherited.isEmpty()) {
+                removeFileIfOurs();
+            }
         }
     }
 
-    /** The server socket is closed: remove what is left, and only what is ours. */
+    /** The server socket is closed: remove what is left, and only what is ours (never systemd's). */
     synchronized void closed() {
-        removeFileIfOurs();
-        removeBindFolder();
+        if (inherited.isEmpty()) {
+            removeFileIfOurs();
+            removeBindFolder();
+        }
         if (state() != ListenerState.CLOSED) {
             enter(ListenerState.CLOSED);
         }
@@ -351,6 +429,7 @@ public final class UnixListener {
 
     @Override
     public String toString() {
-        return "listener " + name() + " on unix:" + path();
+        return "listener " + name() + " on unix:" + path()
+                + inherited.map(s -> " (fd " + s.fd() + " from systemd)").orElse("");
     }
 }
