@@ -8,6 +8,7 @@ import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.socket.SocketActivation;
 import dev.udsgate.system.FileDescriptors;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -160,10 +161,11 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         GatewayConfig config = config();
         ShutdownSignals signals = ShutdownSignals.install();
-        UdsGate gate = new UdsGate(config);
+        // systemd socket activation: sockets passed in are served instead of bound (README).
+        UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(gate::stop, "udsgate-shutdown-hook"));
         gate.start();
-        System.out.println("listening on unix:" + config.listeners().get(0).socketPath());
+        System.out.println("listening on unix:" + gate.listeners().get(0).path());
         String signal = signals.awaitFirst();
         LOG.info(
                 "{} received: stopping; requests in flight have {} to finish",
