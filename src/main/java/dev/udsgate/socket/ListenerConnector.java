@@ -214,6 +214,8 @@ public final class ListenerConnector extends ChannelConnector {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        // Jetty accepts now: only then are clients let in (the file linked to its path).
+        listener.publish();
         schedulePathCheck();
     }
 

@@ -87,7 +87,7 @@ public final class UnixListener {
 
     /** The socket's path: the configured one, or where the socket systemd passed in is bound. */
     public Path path() {
-        return inherited.map(InheritedSocket::path).orElse(config.socketPath());
+        return inherited.isPresent() ? inherited.get().path() : config.socketPath();
     }
 
     /** The socket systemd passed in, when this listener serves one; empty when udsgate bound its own. */
@@ -123,30 +123,59 @@ public final class UnixListener {
     }
 
     /**
-     * The listening channel for the connector to serve: systemd's, or one bound here, secured and
-     * published at the path. Closed again if anything after the bind fails.
+     * The listening channel for the connector to serve: systemd's, or one bound here in the private
+     * folder, where no client can reach it yet ({@link #publish} puts it in place).
      */
     synchronized ServerSocketChannel open() throws IOException {
         if (inherited.isPresent()) {
-            return adopt(inherited.get());
+            return inherited.get().channel();
         }
         Path bindPath = prepareBind();
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.bind(UnixDomainSocketAddress.of(bindPath), config.backlog());
-            publish();
-            bindFolderReleased();
-            return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
-            removeFileIfOurs();
             removeBindFolder();
             throw e;
         }
+        enter(ListenerState.BOUND);
+        return channel;
+    }
+
+    /**
+     * The connector is accepting: clients may come. udsgate's own socket is secured and linked to
+     * its path, and its private folder goes; systemd's is in place already.
+     */
+    synchronized void publish() {
+        if (inherited.isPresent()) {
+            adopted(inherited.get());
+            return;
+        }
+        Path bound = bindFolder.socketPath();
+        FileIdentity boundIdentity = verifyBound();
+        applyGroup(bound);
+        try {
+            // chmod follows links, and the JDK cannot chmod a socket without following them; the
+            // socket was checked just now, in a folder no one else can enter.
+            Files.setPosixFilePermissions(bound, config.mode().permissions());
+        } catch (IOException e) {
+            throw new ListenerStartException(
+                    "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
+        }
+        linkIntoPlace(bound, boundIdentity);
+        enter(ListenerState.LISTENING);
+        LOG.info(
+                "listener {}: listening on unix:{} mode {} backlog {}",
+                name(),
+                path(),
+                config.mode(),
+                effectiveBacklog);
+        removeBindFolder();
     }
 
     /** The socket is bound and listening already; its file is remembered only to report on it. */
-    private ServerSocketChannel adopt(InheritedSocket socket) {
+    private void adopted(InheritedSocket socket) {
         try {
             file = SocketFile.claim(socket.path());
         } catch (IOException e) {
@@ -166,7 +195,6 @@ public final class UnixListener {
         if (!socket.path().equals(config.socketPath())) {
             LOG.info("listener {}: the configured socket {} is not used", name(), config.socketPath());
         }
-        return socket.channel();
     }
 
     /**
@@ -196,38 +224,6 @@ public final class UnixListener {
                     path.getParent(), bindPath, SocketPathRules.byteLength(bindPath), SocketPathRules.MAX_PATH_BYTES));
         }
         return bindPath;
-    }
-
-    /**
-     * Jetty has bound and is listening in the private folder: secure the file, then publish it.
-     * The private folder stays until {@link #bindFolderReleased()}.
-     */
-    private void publish() {
-        enter(ListenerState.BOUND);
-        Path bound = bindFolder.socketPath();
-        FileIdentity boundIdentity = verifyBound();
-        applyGroup(bound);
-        try {
-            // chmod follows links, and the JDK cannot chmod a socket without following them; the
-            // socket was checked just now, in a folder no one else can enter.
-            Files.setPosixFilePermissions(bound, config.mode().permissions());
-        } catch (IOException e) {
-            throw new ListenerStartException(
-                    "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
-        }
-        linkIntoPlace(bound, boundIdentity);
-        enter(ListenerState.LISTENING);
-        LOG.info(
-                "listener {}: listening on unix:{} mode {} backlog {}",
-                name(),
-                path(),
-                config.mode(),
-                effectiveBacklog);
-    }
-
-    /** The name the socket was bound at is no longer needed: the private folder goes. */
-    private void bindFolderReleased() {
-        removeBindFolder();
     }
 
     /**
