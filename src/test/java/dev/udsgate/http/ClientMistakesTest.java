@@ -64,7 +64,8 @@ class ClientMistakesTest {
                 config.toString(),
                 "--idle-timeout",
                 "2s");
-        server.awaitOutput("listening on unix:" + socket(), Duration.ofSeconds(20));
+        // The line serve prints, not the log line before it that says the same: the log is counted from here.
+        server.awaitOutput("\nlistening on unix:" + socket() + "\n", Duration.ofSeconds(20));
     }
 
     @AfterAll
