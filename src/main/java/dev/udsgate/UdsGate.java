@@ -17,6 +17,8 @@ import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.http.RequestRules;
 import dev.udsgate.peer.PeerReader;
 import dev.udsgate.peer.ProcFs;
+import dev.udsgate.socket.InheritedSocket;
+import dev.udsgate.socket.InheritedSockets;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerStartException;
 import dev.udsgate.socket.OutgoingConnection;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.io.Connection;
@@ -83,6 +86,14 @@ public final class UdsGate {
     private volatile boolean completesInline;
 
     public UdsGate(GatewayConfig config) {
+        this(config, InheritedSockets.none());
+    }
+
+    /**
+     * @param inherited sockets systemd passed in (socket activation): a listener serves the one of
+     *     its name instead of binding; one that no listener takes fails the start
+     */
+    public UdsGate(GatewayConfig config, InheritedSockets inherited) {
         this.config = config;
         this.events = new EventLog(config.history().events(), config.history().subscriberQueue());
         PeerReader peers = PeerReader.best(users, ProcFs.system());
@@ -103,12 +114,15 @@ public final class UdsGate {
         // socket's private bind path for it, refuse the request and log that path.
         http.setServerAuthority(new HostPort("localhost"));
         for (var listenerConfig : config.listeners()) {
+            Optional<InheritedSocket> socket = inherited.take(listenerConfig.name());
+            String path = socket.map(InheritedSocket::path)
+                    .orElse(listenerConfig.socketPath())
+                    .toString();
             UnixListener listener = new UnixListener(
                     listenerConfig,
+                    socket,
                     transition -> events.publish(new Occurrence.ListenerEntered(
-                            listenerConfig.name(),
-                            transition.state().label(),
-                            listenerConfig.socketPath().toString())));
+                            listenerConfig.name(), transition.state().label(), path)));
             ConnectionLimiter limiter = connections.limit(listener, listenerConfig.limits(), config.headerTimeout());
             ListenerConnector connector =
                     new ListenerConnector(server, listener, limiter, peers, limiter.httpConnections(http));
@@ -121,6 +135,8 @@ public final class UdsGate {
             listeners.add(listener);
             connectors.add(connector);
         }
+        inherited.requireAllTaken(
+                config.listeners().stream().map(ListenerConfig::name).toList());
 
         this.gateway = new GatewayRouter(
                 server,
@@ -133,7 +149,7 @@ public final class UdsGate {
                 config.stateFile(),
                 events,
                 gateway,
-                config.listeners().stream().map(ListenerConfig::socketPath).toList());
+                listeners.stream().map(UnixListener::path).toList());
         RequestCounter requests = new RequestCounter(null);
         ApiContext context = new ApiContext(
                 BuildInfo.current(),

@@ -8,6 +8,7 @@ import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.ProblemException;
+import dev.udsgate.socket.InheritedSocket;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerState;
 import dev.udsgate.socket.SocketFile.SocketFileStatus;
@@ -21,6 +22,11 @@ import java.util.List;
  * and filesystem see them now; {@code /v1/socket} is the one the caller came through.
  */
 final class SocketEndpoints {
+
+    /** {@code activation}: udsgate bound the socket itself. */
+    static final String BOUND = "bound";
+    /** {@code activation}: systemd bound it and passed it in (socket activation). */
+    static final String SYSTEMD = "systemd";
 
     private final ConnectionRegistry connections;
     private final List<ListenerConnector> listeners;
@@ -77,14 +83,18 @@ final class SocketEndpoints {
         ConnectionLimiter.Status limits =
                 connections.limiter(listener.name()).orElseThrow().status();
         Exposure exposure = listener.config().exposure();
+        // A socket systemd passed in has the .socket unit's mode, group and backlog, not udsgate's.
+        boolean bound = listener.inherited().isEmpty();
         return new SocketBody(
                 listener.name(),
                 listener.path(),
+                bound ? BOUND : SYSTEMD,
+                listener.inherited().map(InheritedSocket::fd).orElse(null),
                 listener.state().label(),
-                listener.config().mode().octal(),
-                listener.config().group().orElse(null),
-                listener.effectiveBacklog(),
-                listener.config().backlog(),
+                bound ? listener.config().mode().octal() : null,
+                bound ? listener.config().group().orElse(null) : null,
+                bound ? listener.effectiveBacklog() : null,
+                bound ? listener.config().backlog() : null,
                 connector.acceptQueueLength().stream().boxed().findFirst().orElse(null),
                 listener.enteredAt(ListenerState.BOUND).orElse(null),
                 listener.enteredAt(ListenerState.LISTENING).orElse(null),
@@ -105,9 +115,12 @@ final class SocketEndpoints {
     /**
      * {@code GET /v1/socket}.
      *
-     * @param configuredMode the mode udsgate applied; {@code file.mode} shows the mode now
-     * @param configuredGroup the group asked for with {@code --group}, or null for the process's own
-     * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn})
+     * @param activation {@code bound} (udsgate bound the socket) or {@code systemd} (passed in)
+     * @param fd the descriptor systemd passed the socket on; null when bound
+     * @param configuredMode the mode udsgate applied; {@code file.mode} shows the mode now; null for systemd's
+     * @param configuredGroup the group asked for with {@code --group}, or null for the process's own (or systemd's)
+     * @param backlog the {@code listen()} backlog in force (the requested one capped by {@code somaxconn});
+     *     null for systemd's, whose backlog is the .socket unit's
      * @param acceptQueueLength clients connected but not yet accepted, now; null if it cannot be read
      * @param file the file at the path now, or null if nothing is there
      * @param limits the listener's connection limits and header timeout
@@ -118,11 +131,13 @@ final class SocketEndpoints {
     record SocketBody(
             String listener,
             Path path,
+            String activation,
+            Integer fd,
             String state,
             String configuredMode,
             String configuredGroup,
-            int backlog,
-            int requestedBacklog,
+            Integer backlog,
+            Integer requestedBacklog,
             Integer acceptQueueLength,
             Instant boundAt,
             Instant listeningAt,

@@ -9,6 +9,7 @@ import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
+import dev.udsgate.socket.SocketActivation;
 import dev.udsgate.system.FileDescriptors;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -161,10 +162,11 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         GatewayConfig config = config();
         ShutdownSignals signals = ShutdownSignals.install();
-        UdsGate gate = new UdsGate(config);
+        // systemd socket activation: sockets passed in are served instead of bound (README).
+        UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(gate::stop, "udsgate-shutdown-hook"));
         gate.start();
-        config.listeners().forEach(listener -> System.out.println("listening on unix:" + listener.socketPath()));
+        gate.listeners().forEach(listener -> System.out.println("listening on unix:" + listener.path()));
         String signal = signals.awaitFirst();
         LOG.info(
                 "{} received: stopping; requests in flight have {} to finish",

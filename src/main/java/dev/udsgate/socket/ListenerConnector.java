@@ -2,12 +2,14 @@ package dev.udsgate.socket;
 
 import dev.udsgate.peer.PeerReader;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,22 +24,14 @@ import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Jetty's Unix-domain connector, driven by a {@link UnixListener}. Jetty only ever sees the path in
- * the listener's private folder, so its habit of deleting whatever file is at its path on stop can
- * never touch the public socket path.
+ * A Jetty connector driven by a {@link UnixListener}: it serves the channel the listener binds, or
+ * the one systemd passed in, and never touches a file itself (the listener owns the socket file,
+ * or knows it is systemd's).
  */
-public final class ListenerConnector extends UnixDomainServerConnector {
-
-    /**
-     * Jetty deletes whatever is at its path when it stops. Once the socket is published its private
-     * folder goes, and in a sticky folder such as /tmp another user could make that name again: from
-     * then on Jetty is given a path in /proc, where no one can create a file.
-     */
-    private static final Path NOTHING_TO_DELETE = Path.of("/proc/self/udsgate-bound-elsewhere");
+public final class ListenerConnector extends ChannelConnector {
 
     /** How often the socket path is compared with the socket bound here (one {@code lstat}). */
     private static final Duration PATH_CHECK_INTERVAL = Duration.ofSeconds(1);
@@ -64,7 +58,6 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         this.gate = gate;
         this.peers = peers;
         setName(listener.name());
-        setAcceptQueueSize(listener.config().backlog());
     }
 
     /**
@@ -85,7 +78,6 @@ public final class ListenerConnector extends UnixDomainServerConnector {
         }
         try {
             channel.configureBlocking(false);
-            configure(channel);
             selectors.accept(channel);
         } catch (IOException | RuntimeException e) {
             gate.acceptFailed();
@@ -97,7 +89,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
     @Override
     protected SelectorManager newSelectorManager(Executor executor, Scheduler scheduler, int selectors) {
         // Called by the super constructor: the field has no initializer, so this value stays.
-        this.selectors = new UnixDomainSelectorManager(executor, scheduler, selectors) {
+        this.selectors = new SelectorManager(executor, scheduler, selectors) {
             /** Accepting on a selector (no acceptor threads) comes here instead of {@link #accept(int)}. */
             @Override
             protected void accepted(SelectableChannel channel) throws IOException {
@@ -122,7 +114,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
                 if (!gate.admitPeer((ListenerEndPoint) endPoint)) {
                     return new RefusedConnection(endPoint, getExecutor());
                 }
-                return super.newConnection(channel, endPoint, attachment);
+                return getDefaultConnectionFactory().newConnection(ListenerConnector.this, endPoint);
             }
 
             /**
@@ -133,6 +125,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
             protected void endPointOpened(EndPoint endPoint) {
                 if (!outgoingEndPoints.contains(endPoint)) {
                     super.endPointOpened(endPoint);
+                    onEndPointOpened(endPoint);
                 }
             }
 
@@ -140,6 +133,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
             protected void endPointClosed(EndPoint endPoint) {
                 if (!outgoingEndPoints.remove(endPoint)) {
                     gate.closed((ListenerEndPoint) endPoint);
+                    onEndPointClosed(endPoint);
                 }
                 super.endPointClosed(endPoint);
             }
@@ -196,18 +190,32 @@ public final class ListenerConnector extends UnixDomainServerConnector {
      * the socket is bound or if the kernel's table cannot be read. Blocks: not for a selector thread.
      */
     public OptionalInt acceptQueueLength() {
-        // The kernel names a socket by the path it was bound at: the private folder's, which Jetty has.
-        Path bound = getUnixDomainPath();
-        return bound == null || !isStarted() ? OptionalInt.empty() : AcceptQueue.length(bound);
+        // The kernel names a socket by the path it was bound at (for udsgate's own, the private folder's).
+        Optional<Path> bound = boundPath();
+        return bound.isEmpty() || !isStarted() ? OptionalInt.empty() : AcceptQueue.length(bound.get());
+    }
+
+    private Optional<Path> boundPath() {
+        try {
+            return getTransport() instanceof ServerSocketChannel channel
+                            && channel.getLocalAddress() instanceof UnixDomainSocketAddress address
+                    ? Optional.of(address.getPath())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    protected ServerSocketChannel openChannel() throws IOException {
+        return listener.open();
     }
 
     @Override
     protected void doStart() throws Exception {
-        setUnixDomainPath(listener.prepareBind());
         super.doStart();
+        // Jetty accepts now: only then are clients let in (the file linked to its path).
         listener.publish();
-        setUnixDomainPath(NOTHING_TO_DELETE);
-        listener.bindFolderReleased();
         schedulePathCheck();
     }
 
@@ -233,11 +241,7 @@ public final class ListenerConnector extends UnixDomainServerConnector {
     @Override
     protected void doStop() throws Exception {
         try {
-            // Never bound (the path was refused): nothing of Jetty's started, and its stop would
-            // fail on the missing path.
-            if (getUnixDomainPath() != null) {
-                super.doStop();
-            }
+            super.doStop();
         } finally {
             listener.closed();
         }

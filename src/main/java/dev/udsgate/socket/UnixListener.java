@@ -5,6 +5,9 @@ import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.socket.SocketFile.FileIdentity;
 import dev.udsgate.system.ProcessUser;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>No other user can turn these steps against another file: the folder must be out of their
  * reach ({@link SocketFolder}), and every step checks, without following links, that it acts on
  * what udsgate itself made.
+ *
+ * <p>A listener given an {@link InheritedSocket} (systemd socket activation) does none of this: it
+ * serves the socket systemd bound, and the file is systemd's, to be left as it is, at start and at
+ * stop alike.
  */
 public final class UnixListener {
 
@@ -42,6 +49,7 @@ public final class UnixListener {
     /** Replaced when the socket's permissions change ({@link #changePermissions}). */
     private volatile ListenerConfig config;
 
+    private final Optional<InheritedSocket> inherited;
     private final Consumer<ListenerTransition> observer;
     private final int effectiveBacklog;
     private volatile List<ListenerTransition> lifecycle = List.of();
@@ -53,7 +61,17 @@ public final class UnixListener {
 
     /** @param observer told of every state change, in order (for the event log) */
     public UnixListener(ListenerConfig config, Consumer<ListenerTransition> observer) {
+        this(config, Optional.empty(), observer);
+    }
+
+    /**
+     * @param inherited the socket systemd passed in for this listener, to serve instead of binding one
+     * @param observer told of every state change, in order (for the event log)
+     */
+    public UnixListener(
+            ListenerConfig config, Optional<InheritedSocket> inherited, Consumer<ListenerTransition> observer) {
         this.config = config;
+        this.inherited = inherited;
         this.observer = observer;
         this.effectiveBacklog = KernelLimits.effectiveBacklog(config.backlog());
         enter(ListenerState.CREATED);
@@ -72,8 +90,14 @@ public final class UnixListener {
         return config;
     }
 
+    /** The socket's path: the configured one, or where the socket systemd passed in is bound. */
     public Path path() {
-        return config.socketPath();
+        return inherited.isPresent() ? inherited.get().path() : config.socketPath();
+    }
+
+    /** The socket systemd passed in, when this listener serves one; empty when udsgate bound its own. */
+    public Optional<InheritedSocket> inherited() {
+        return inherited;
     }
 
     /** The backlog the kernel applies: the configured one, capped by {@code net.core.somaxconn}. */
@@ -104,11 +128,87 @@ public final class UnixListener {
     }
 
     /**
+     * The listening channel for the connector to serve: systemd's, or one bound here in the private
+     * folder, where no client can reach it yet ({@link #publish} puts it in place).
+     */
+    synchronized ServerSocketChannel open() throws IOException {
+        if (inherited.isPresent()) {
+            return inherited.get().channel();
+        }
+        Path bindPath = prepareBind();
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(bindPath), config.backlog());
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            removeBindFolder();
+            throw e;
+        }
+        enter(ListenerState.BOUND);
+        return channel;
+    }
+
+    /**
+     * The connector is accepting: clients may come. udsgate's own socket is secured and linked to
+     * its path, and its private folder goes; systemd's is in place already.
+     */
+    synchronized void publish() {
+        if (inherited.isPresent()) {
+            adopted(inherited.get());
+            return;
+        }
+        Path bound = bindFolder.socketPath();
+        FileIdentity boundIdentity = verifyBound();
+        applyOwner(bound);
+        applyGroup(bound);
+        try {
+            // chmod follows links, and the JDK cannot chmod a socket without following them; the
+            // socket was checked just now, in a folder no one else can enter.
+            Files.setPosixFilePermissions(bound, config.mode().permissions());
+        } catch (IOException e) {
+            throw new ListenerStartException(
+                    "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
+        }
+        linkIntoPlace(bound, boundIdentity);
+        enter(ListenerState.LISTENING);
+        LOG.info(
+                "listener {}: listening on unix:{} mode {} backlog {}",
+                name(),
+                path(),
+                config.mode(),
+                effectiveBacklog);
+        removeBindFolder();
+    }
+
+    /** The socket is bound and listening already; its file is remembered only to report on it. */
+    private void adopted(InheritedSocket socket) {
+        try {
+            file = SocketFile.claim(socket.path());
+        } catch (IOException e) {
+            LOG.warn(
+                    "listener {}: nothing to be seen at {}, where the socket from systemd is bound: {}",
+                    name(),
+                    socket.path(),
+                    reason(e));
+        }
+        enter(ListenerState.LISTENING);
+        LOG.info(
+                "listener {}: listening on unix:{}, fd {} from systemd (socket activation; its file, mode and"
+                        + " backlog are the .socket unit's)",
+                name(),
+                socket.path(),
+                socket.fd());
+        if (!socket.path().equals(config.socketPath())) {
+            LOG.info("listener {}: the configured socket {} is not used", name(), config.socketPath());
+        }
+    }
+
+    /**
      * Checks the path, clears a stale socket and makes the private folder.
      *
      * @return the path to bind, inside the private folder
      */
-    synchronized Path prepareBind() {
+    private Path prepareBind() {
         SocketPathRules.check(path());
         realPath = SocketFolder.check(path());
         Path path = realPath;
@@ -133,39 +233,6 @@ public final class UnixListener {
     }
 
     /**
-     * Jetty has bound and is listening in the private folder: secure the file, then publish it.
-     * The private folder stays until {@link #bindFolderReleased()}.
-     */
-    synchronized void publish() {
-        enter(ListenerState.BOUND);
-        Path bound = bindFolder.socketPath();
-        FileIdentity boundIdentity = verifyBound();
-        applyOwner(bound);
-        applyGroup(bound);
-        try {
-            // chmod follows links, and the JDK cannot chmod a socket without following them; the
-            // socket was checked just now, in a folder no one else can enter.
-            Files.setPosixFilePermissions(bound, config.mode().permissions());
-        } catch (IOException e) {
-            throw new ListenerStartException(
-                    "cannot set mode " + config.mode() + " on socket " + path() + ": " + reason(e), e);
-        }
-        linkIntoPlace(bound, boundIdentity);
-        enter(ListenerState.LISTENING);
-        LOG.info(
-                "listener {}: listening on unix:{} mode {} backlog {}",
-                name(),
-                path(),
-                config.mode(),
-                effectiveBacklog);
-    }
-
-    /** Jetty no longer needs the name it bound: the private folder goes. */
-    synchronized void bindFolderReleased() {
-        removeBindFolder();
-    }
-
-    /**
      * Compares the path with the socket bound here, and says so when that changes: a file removed
      * or replaced by hand leaves the listener open but unreachable ({@code detached}). udsgate does
      * not put the file back: whoever removed it may have meant it, and another server may now own
@@ -173,7 +240,7 @@ public final class UnixListener {
      */
     public synchronized void checkPath() {
         ListenerState state = state();
-        if (state != ListenerState.LISTENING && state != ListenerState.DETACHED) {
+        if (file == null || (state != ListenerState.LISTENING && state != ListenerState.DETACHED)) {
             return;
         }
         boolean reachable = file.isOurs();
@@ -190,19 +257,26 @@ public final class UnixListener {
         }
     }
 
-    /** Stopping starts: take the file away so new clients fail at once instead of queueing. */
+    /**
+     * Stopping starts: take the file away so new clients fail at once instead of queueing. systemd's
+     * file stays: clients that connect now wait in its socket for udsgate's next start.
+     */
     synchronized void withdraw() {
         ListenerState state = state();
         if (state == ListenerState.LISTENING || state == ListenerState.DETACHED) {
             enter(ListenerState.DRAINING);
-            removeFileIfOurs();
+            if (inherited.isEmpty()) {
+                removeFileIfOurs();
+            }
         }
     }
 
-    /** The server socket is closed: remove what is left, and only what is ours. */
+    /** The server socket is closed: remove what is left, and only what is ours (never systemd's). */
     synchronized void closed() {
-        removeFileIfOurs();
-        removeBindFolder();
+        if (inherited.isEmpty()) {
+            removeFileIfOurs();
+            removeBindFolder();
+        }
         if (state() != ListenerState.CLOSED) {
             enter(ListenerState.CLOSED);
         }
@@ -298,6 +372,12 @@ public final class UnixListener {
      * @throws PermissionChangeException if nothing could be changed; nothing was
      */
     public synchronized ListenerConfig changePermissions(Optional<FileMode> mode, Optional<String> group) {
+        if (inherited.isPresent()) {
+            throw new PermissionChangeException(
+                    PermissionChangeException.Reason.NOT_OURS,
+                    "listener " + name() + ": its socket " + path() + " is systemd's (socket activation): change"
+                            + " SocketMode= or SocketGroup= in its .socket unit");
+        }
         SocketFile published = file;
         if (published == null || !published.isOurs()) {
             throw new PermissionChangeException(
@@ -453,6 +533,7 @@ public final class UnixListener {
 
     @Override
     public String toString() {
-        return "listener " + name() + " on unix:" + path();
+        return "listener " + name() + " on unix:" + path()
+                + inherited.map(s -> " (fd " + s.fd() + " from systemd)").orElse("");
     }
 }

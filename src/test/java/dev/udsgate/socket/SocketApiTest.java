@@ -50,6 +50,8 @@ class SocketApiTest {
                 .statusCode(200)
                 .body("listener", equalTo("main"))
                 .body("path", equalTo(socket.toString()))
+                .body("activation", equalTo("bound"))
+                .body("fd", nullValue())
                 .body("state", equalTo("listening"))
                 .body("lifecycle.state", contains("created", "bound", "listening"))
                 .body("boundAt", notNullValue())

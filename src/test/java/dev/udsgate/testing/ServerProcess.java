@@ -37,7 +37,16 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The same, with exactly these options for the JVM, such as {@code -Dname=value}. */
     public static ServerProcess start(Path outputFile, List<String> jvmOptions, Class<?> main, String... args) {
-        List<String> command = new ArrayList<>();
+        return startThrough(outputFile, List.of(), jvmOptions, main, args);
+    }
+
+    /**
+     * The same, started by {@code launcher} ({@code systemd-socket-activate -l PATH}, a shell that
+     * opens descriptors), which must end by exec'ing the java command appended to it.
+     */
+    public static ServerProcess startThrough(
+            Path outputFile, List<String> launcher, List<String> jvmOptions, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-cp");
