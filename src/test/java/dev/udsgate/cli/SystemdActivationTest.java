@@ -92,6 +92,43 @@ class SystemdActivationTest {
         }
     }
 
+    /** Two sockets, named for two listeners of the configuration: each goes to its own, with its offer. */
+    @Test
+    void twoNamedSocketsGoToTheirListeners() throws Exception {
+        Path admin = dir.resolve("admin.sock");
+        Path shared = dir.resolve("shared.sock");
+        Path config = dir.resolve("udsgate.yaml");
+        Files.writeString(
+                config,
+                "listeners:\n  - name: admin\n    path: " + dir.resolve("admin-configured.sock") + "\n"
+                        + "  - name: shared\n    path: " + dir.resolve("shared-configured.sock") + "\n"
+                        + "    api: read-only\n");
+        List<String> launcher = new java.util.ArrayList<>(socketActivate(admin, "admin:shared"));
+        launcher.addAll(3, List.of("-l", shared.toString())); // after the admin socket: fd 4
+        try (ServerProcess server = serve(launcher, "--config", config.toString())) {
+            server.awaitOutput("Listening on " + shared, START);
+            Api.over(admin).get("/_ping").then().statusCode(200);
+            server.awaitOutput("listening on unix:" + shared, START);
+
+            Api.over(admin)
+                    .get("/v1/socket")
+                    .then()
+                    .body("listener", equalTo("admin"))
+                    .body("fd", equalTo(3));
+            Api.over(shared)
+                    .get("/v1/socket")
+                    .then()
+                    .body("listener", equalTo("shared"))
+                    .body("fd", equalTo(4))
+                    .body("offers.api", equalTo("read-only"));
+            Api.over(shared).delete("/v1/routes/x").then().statusCode(403);
+            assertThat(dir.resolve("admin-configured.sock")).doesNotExist();
+
+            server.terminate();
+            assertThat(server.awaitExit(Duration.ofSeconds(10))).isZero();
+        }
+    }
+
     @Test
     void aSocketNamedForNoListenerIsAOneLineStartError() throws Exception {
         Path socket = dir.resolve("activated.sock");
