@@ -23,7 +23,7 @@ public record ReloadSummary(
     }
 
     /** Whether the reload changed nothing at all. */
-    public boolean isEmpty() {
+    public boolean changesNothing() {
         return listeners.added().isEmpty()
                 && listeners.removed().isEmpty()
                 && listeners.changed().isEmpty()
@@ -35,7 +35,7 @@ public record ReloadSummary(
 
     /** One line for the log. */
     public String describe() {
-        if (isEmpty()) {
+        if (changesNothing()) {
             return "nothing changed";
         }
         StringBuilder line = new StringBuilder();
