@@ -223,6 +223,33 @@ class ReloadApiTest {
     }
 
     @Test
+    void aListenerWhosePathChangedIsReplacedByANewSocket() {
+        ListenerConfig shared = listener("shared", shared(), "0660", Exposure.EVERYTHING);
+        TestServer.Builder builder = TestServer.on(admin()).listener(shared).reloadFrom(next::get);
+        GatewayConfig started = builder.config();
+        server = builder.start();
+        Path moved = dir.resolve("moved.sock");
+        next.set(with(
+                started,
+                List.of(started.listeners().get(0), listener("shared", moved, "0660", Exposure.EVERYTHING)),
+                List.of()));
+
+        Api.over(admin())
+                .post("/v1/reload")
+                .then()
+                .statusCode(200)
+                .body("listeners.replaced", equalTo(List.of("shared")))
+                .body("listeners.changed", equalTo(List.of()));
+
+        assertThat(shared()).doesNotExist();
+        Api.over(moved)
+                .get("/v1/socket")
+                .then()
+                .body("listener", equalTo("shared"))
+                .body("path", equalTo(moved.toString()));
+    }
+
+    @Test
     void withoutAConfigurationFileThereIsNothingToReload() {
         server = TestServer.start(admin());
 
