@@ -4,6 +4,7 @@ import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
+import dev.udsgate.reload.Reloader;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.system.BuildInfo;
 import dev.udsgate.system.RequestCounter;
@@ -11,13 +12,15 @@ import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The features the API reports on, handed to it by whoever wires the server.
  *
  * @param startedAt when this process started serving
  * @param heartbeatInterval how often a quiet event stream writes a heartbeat
- * @param listeners every listener, in configuration order
+ * @param listeners every listener now, in configuration order (a reload changes them)
+ * @param reloader reads the configuration again and applies it
  */
 public record ApiContext(
         BuildInfo build,
@@ -29,9 +32,5 @@ public record ApiContext(
         RouteRegistry routes,
         GatewayRouter router,
         Duration heartbeatInterval,
-        List<ListenerConnector> listeners) {
-
-    public ApiContext {
-        listeners = List.copyOf(listeners);
-    }
-}
+        Supplier<List<ListenerConnector>> listeners,
+        Reloader reloader) {}

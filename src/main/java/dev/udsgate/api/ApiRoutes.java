@@ -9,9 +9,8 @@ public final class ApiRoutes {
         SystemEndpoints system = new SystemEndpoints(context);
         SpecEndpoints spec = new SpecEndpoints();
         SocketEndpoints socket = new SocketEndpoints(context.connections(), context.listeners(), context.events());
-        ListenerNames listeners = new ListenerNames(context.listeners().stream()
-                .map(connector -> connector.listener().name())
-                .toList());
+        ListenerNames listeners = new ListenerNames(context.listeners());
+        ReloadEndpoints reload = new ReloadEndpoints(context.reloader(), context.connections());
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections(), listeners);
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events =
@@ -37,6 +36,8 @@ public final class ApiRoutes {
                         .get("/v1/routes/{name}", routes::get)
                         .addBlocking("PUT", "/v1/routes/{name}", routes::put)
                         .addBlocking("DELETE", "/v1/routes/{name}", routes::delete)
-                        .get("/v1/upstreams", routes::upstreams);
+                        .get("/v1/upstreams", routes::upstreams)
+                        // Reads the file, looks up users and groups, binds sockets, waits for none.
+                        .addBlocking("POST", "/v1/reload", reload::reload);
     }
 }

@@ -16,6 +16,7 @@ import dev.udsgate.socket.UnixListener;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code /v1/sockets} and {@code /v1/socket}: the listeners and their socket files, as the kernel
@@ -29,12 +30,12 @@ final class SocketEndpoints {
     static final String SYSTEMD = "systemd";
 
     private final ConnectionRegistry connections;
-    private final List<ListenerConnector> listeners;
+    private final Supplier<List<ListenerConnector>> listeners;
     private final EventLog events;
 
-    SocketEndpoints(ConnectionRegistry connections, List<ListenerConnector> listeners, EventLog events) {
+    SocketEndpoints(ConnectionRegistry connections, Supplier<List<ListenerConnector>> listeners, EventLog events) {
         this.connections = connections;
-        this.listeners = List.copyOf(listeners);
+        this.listeners = listeners;
         this.events = events;
     }
 
@@ -43,7 +44,7 @@ final class SocketEndpoints {
     }
 
     Reply list(ApiCall call) {
-        return Reply.json(listeners.stream().map(this::body).toList());
+        return Reply.json(listeners.get().stream().map(this::body).toList());
     }
 
     Reply get(ApiCall call) {
@@ -66,6 +67,7 @@ final class SocketEndpoints {
     }
 
     private ListenerConnector named(String name) {
+        List<ListenerConnector> listeners = this.listeners.get();
         return listeners.stream()
                 .filter(connector -> connector.listener().name().equals(name))
                 .findFirst()

@@ -43,7 +43,7 @@ final class SystemEndpoints {
 
     Reply info(ApiCall call) {
         Instant now = Instant.now();
-        List<ListenerSummary> listeners = context.listeners().stream()
+        List<ListenerSummary> listeners = context.listeners().get().stream()
                 .map(connector -> ListenerSummary.of(connector.listener()))
                 .toList();
         return Reply.json(new InfoBody(

@@ -4,11 +4,16 @@ import dev.udsgate.UdsGate;
 import dev.udsgate.config.ConfigFile;
 import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.ConnectionLimits;
+import dev.udsgate.config.FieldError;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
+import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
+import dev.udsgate.reload.ConfigSource;
+import dev.udsgate.reload.NothingToReloadException;
+import dev.udsgate.reload.ReloadRefusedException;
 import dev.udsgate.socket.SocketActivation;
 import dev.udsgate.system.FileDescriptors;
 import java.io.IOException;
@@ -27,7 +32,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code udsgate serve}: listen on a Unix socket until SIGTERM or SIGINT, then stop gracefully. */
+/**
+ * {@code udsgate serve}: listen on a Unix socket until SIGTERM or SIGINT, then stop gracefully; on
+ * SIGHUP, read the {@code --config} file again (under the same flags) and apply what changed.
+ */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
@@ -35,6 +43,10 @@ import picocli.CommandLine.Spec;
         // One element per paragraph: picocli wraps each at a word boundary to the terminal's width.
         description = {
             "Serve the udsgate API on a Unix domain socket until SIGTERM or SIGINT.",
+            "",
+            "SIGHUP (or POST /v1/reload) reads the --config file again, with the same options, and applies"
+                    + " what changed: routes, and listeners added, removed or changed; a file that is not valid"
+                    + " is refused whole and the running configuration stays.",
             "",
             "The socket file never exists with a mode wider than --mode. A stale socket left by a dead"
                     + " process is replaced; a live server's socket or any other file is never touched.",
@@ -163,9 +175,10 @@ final class ServeCommand implements Callable<Integer> {
         GatewayConfig config = config();
         ShutdownSignals signals = ShutdownSignals.install();
         // systemd socket activation: sockets passed in are served instead of bound (README).
-        UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment());
+        UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment(), source());
         Runtime.getRuntime().addShutdownHook(new Thread(gate::stop, "udsgate-shutdown-hook"));
         gate.start();
+        signals.onHangUp(() -> reloadOnSignal(gate));
         gate.listeners().forEach(listener -> System.out.println("listening on unix:" + listener.path()));
         String signal = signals.awaitFirst();
         LOG.info(
@@ -182,6 +195,40 @@ final class ServeCommand implements Callable<Integer> {
                 "stopped forcibly after {}: requests still in flight were cut off",
                 Converters.Timeout.format(config.shutdownTimeout()));
         return Main.EXIT_FAILURE;
+    }
+
+    /**
+     * What a reload reads: the file again, under the same flags, built as at start. A flag's check
+     * that the file now fails (a group that does not exist) is one of the file's errors.
+     */
+    private Optional<ConfigSource> source() {
+        if (configFile == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConfigSource(configFile.toString(), () -> {
+            try {
+                return config();
+            } catch (CommandLine.ParameterException e) {
+                throw new InvalidConfigException(
+                        configFile.toString(), List.of(new FieldError(ConfigFileLoader.FILE, e.getMessage())));
+            }
+        }));
+    }
+
+    /** The gate logs what the reload did, or why it refused the file; only the rest is said here. */
+    private void reloadOnSignal(UdsGate gate) {
+        if (configFile != null) {
+            LOG.info("SIGHUP received: reading {} again", configFile);
+        }
+        try {
+            gate.reload(Optional.empty());
+        } catch (NothingToReloadException e) {
+            LOG.warn("SIGHUP received: {}", e.getMessage());
+        } catch (ReloadRefusedException e) {
+            // Logged, once, by the gate.
+        } catch (RuntimeException e) {
+            LOG.warn("SIGHUP received: the reload failed: {}", e.toString(), e);
+        }
     }
 
     /** The command line over the config file over the defaults; {@code check-config} reads it too. */

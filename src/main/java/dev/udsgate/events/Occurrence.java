@@ -1,6 +1,9 @@
 package dev.udsgate.events;
 
+import dev.udsgate.config.FieldError;
+import dev.udsgate.reload.ReloadSummary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -125,6 +128,56 @@ public sealed interface Occurrence {
         @Override
         public Map<String, Object> data() {
             return Map.of("shutdownTimeoutMillis", shutdownTimeoutMillis);
+        }
+    }
+
+    /**
+     * The configuration was read again and applied (SIGHUP or {@code POST /v1/reload}).
+     *
+     * @param summary what changed, as {@code POST /v1/reload} answers it
+     * @param byUser who asked over the API, or null for a signal
+     */
+    record ConfigReloaded(ReloadSummary summary, String byUser) implements Occurrence {
+        @Override
+        public String type() {
+            return "config.reloaded";
+        }
+
+        @Override
+        public String user() {
+            return byUser;
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields(
+                    "listeners", summary.listeners(),
+                    "routes", summary.routes(),
+                    "atNextStart", summary.atNextStart(),
+                    "failed", summary.failed());
+        }
+    }
+
+    /**
+     * A configuration read again was not valid: nothing changed.
+     *
+     * @param errors every error, each {@code {path, reason}}
+     * @param byUser who asked over the API, or null for a signal
+     */
+    record ConfigReloadRefused(List<FieldError> errors, String byUser) implements Occurrence {
+        @Override
+        public String type() {
+            return "config.reload.refused";
+        }
+
+        @Override
+        public String user() {
+            return byUser;
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return Map.of("errors", errors);
         }
     }
 

@@ -46,7 +46,7 @@ public final class GatewayRouter extends Handler.Abstract {
     private final LoopGuard loopGuard = new LoopGuard();
 
     /** Per listener that offers only some routes, by listener name: the names it offers. */
-    private final Map<String, Set<String>> offeredRoutes;
+    private Map<String, Set<String>> offeredRoutes;
 
     private volatile Tables tables = new Tables(RouteTable.EMPTY, Map.of());
     /**
@@ -76,9 +76,7 @@ public final class GatewayRouter extends Handler.Abstract {
         this.server = server;
         this.events = events;
         this.identity = new IdentityHeaders(connections);
-        Map<String, Set<String>> offered = new HashMap<>();
-        listeners.forEach((name, exposure) -> exposure.routes().ifPresent(routes -> offered.put(name, routes)));
-        this.offeredRoutes = Map.copyOf(offered);
+        this.offeredRoutes = offered(listeners);
         // One selector for every route and both of these transports, started and stopped with the gateway.
         ClientConnector connector = clientConnector(server);
         this.jetty = new JettyProxy(server, connector);
@@ -175,13 +173,7 @@ public final class GatewayRouter extends Handler.Abstract {
         List<RouteRuntime> next = configs.stream()
                 .map(config -> runtimeFor(config, old.get(config.name())))
                 .toList();
-        Map<String, RouteTable> restricted = new HashMap<>();
-        offeredRoutes.forEach((listener, names) -> restricted.put(
-                listener,
-                RouteTable.of(next.stream()
-                        .filter(route -> names.contains(route.name()))
-                        .toList())));
-        tables = new Tables(RouteTable.of(next), Map.copyOf(restricted));
+        tables = tables(next);
         routes.clear();
         next.forEach(route -> routes.put(route.name(), route));
         Set<RouteRuntime> kept = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -253,6 +245,31 @@ public final class GatewayRouter extends Handler.Abstract {
             fresh.start();
         }
         return fresh;
+    }
+
+    /**
+     * What each listener offers is now this, by listener name (a reload added, removed or changed
+     * listeners): their tables are rebuilt from the routes served now, which are kept as they are.
+     */
+    public synchronized void offer(Map<String, Exposure> listeners) {
+        offeredRoutes = offered(listeners);
+        tables = tables(routesNow());
+    }
+
+    private static Map<String, Set<String>> offered(Map<String, Exposure> listeners) {
+        Map<String, Set<String>> offered = new HashMap<>();
+        listeners.forEach((name, exposure) -> exposure.routes().ifPresent(routes -> offered.put(name, routes)));
+        return Map.copyOf(offered);
+    }
+
+    private Tables tables(List<RouteRuntime> routes) {
+        Map<String, RouteTable> restricted = new HashMap<>();
+        offeredRoutes.forEach((listener, names) -> restricted.put(
+                listener,
+                RouteTable.of(routes.stream()
+                        .filter(route -> names.contains(route.name()))
+                        .toList())));
+        return new Tables(RouteTable.of(routes), Map.copyOf(restricted));
     }
 
     public List<Upstream> upstreams() {

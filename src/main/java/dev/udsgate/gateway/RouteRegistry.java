@@ -28,11 +28,13 @@ import java.util.Optional;
  */
 public final class RouteRegistry {
 
-    private final Map<String, RouteConfig> configured;
+    /** The configuration file's routes: replaced whole by a reload ({@link #reconfigure}). */
+    private Map<String, RouteConfig> configured;
+
     private final Optional<RouteStore> store;
     private final EventLog events;
     private final GatewayRouter router;
-    private final List<java.nio.file.Path> ownSockets;
+    private List<java.nio.file.Path> ownSockets;
     /** What the API changed, in order: a route put, or null for a configured route deleted. */
     private Map<String, RouteConfig> changes = new LinkedHashMap<>();
 
@@ -49,9 +51,7 @@ public final class RouteRegistry {
             EventLog events,
             GatewayRouter router,
             List<java.nio.file.Path> ownSockets) {
-        Map<String, RouteConfig> byName = new LinkedHashMap<>();
-        configured.forEach(route -> byName.put(route.name(), route));
-        this.configured = Collections.unmodifiableMap(byName);
+        this.configured = byName(configured);
         this.store = stateFile.map(RouteStore::new);
         this.events = events;
         this.router = router;
@@ -59,8 +59,43 @@ public final class RouteRegistry {
     }
 
     /** udsgate's own listener paths: a route to one of them is refused ({@link RouteRules#checkNotOwnSocket}). */
-    public List<java.nio.file.Path> ownSockets() {
+    public synchronized List<java.nio.file.Path> ownSockets() {
         return ownSockets;
+    }
+
+    /**
+     * What is wrong with these routes from the configuration file, and with the routes changed over
+     * the API, once udsgate listens on {@code ownSockets}: a route to one of them, each at its key
+     * path. Empty: {@link #reconfigure} with them cannot fail.
+     */
+    public synchronized List<FieldError> check(List<RouteConfig> configured, List<java.nio.file.Path> ownSockets) {
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < configured.size(); i++) {
+            RouteRules.checkNotOwnSocket(configured.get(i), ownSockets, "routes[" + i + "]", errors);
+        }
+        changes.forEach((name, route) -> {
+            if (route != null) {
+                RouteRules.checkNotOwnSocket(route, ownSockets, "routes." + name, errors);
+            }
+        });
+        return errors;
+    }
+
+    /**
+     * The configuration file's routes are now these, and udsgate's own sockets these: the routes
+     * changed over the API apply over them as before. Routes that did not change keep their
+     * runtime, counters and health; check first with {@link #check}.
+     */
+    public synchronized void reconfigure(List<RouteConfig> configured, List<java.nio.file.Path> ownSockets) {
+        this.configured = byName(configured);
+        this.ownSockets = List.copyOf(ownSockets);
+        apply();
+    }
+
+    private static Map<String, RouteConfig> byName(List<RouteConfig> routes) {
+        Map<String, RouteConfig> byName = new LinkedHashMap<>();
+        routes.forEach(route -> byName.put(route.name(), route));
+        return Collections.unmodifiableMap(byName);
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.udsgate.config.FieldError;
 import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.StateFileException;
 import dev.udsgate.config.VersionMismatchException;
+import dev.udsgate.reload.NothingToReloadException;
+import dev.udsgate.reload.ReloadRefusedException;
 import dev.udsgate.socket.PermissionChangeException;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,13 @@ public final class ProblemException extends RuntimeException {
                                     .map(FieldError::toString)
                                     .collect(Collectors.joining("; ")),
                     invalid.errors()));
+        }
+        // A configuration read again (POST /v1/reload) that cannot be used: its errors, as at start.
+        if (failure instanceof ReloadRefusedException refused) {
+            return Optional.of(invalidBody(refused.getMessage(), refused.errors()));
+        }
+        if (failure instanceof NothingToReloadException nothing) {
+            return Optional.of(new ProblemException(ProblemKind.CONFLICT, nothing.getMessage()));
         }
         if (failure instanceof VersionMismatchException stale) {
             return Optional.of(new ProblemException(ProblemKind.PRECONDITION_FAILED, stale.getMessage()));

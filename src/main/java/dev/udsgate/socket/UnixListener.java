@@ -413,6 +413,29 @@ public final class UnixListener {
         return config;
     }
 
+    /**
+     * Takes a new description of this listener (a reload): a new mode or group is given to the live
+     * file as {@link #changePermissions} gives it, never wider in between (a group no longer named
+     * goes back to the process's own), and a new offer holds from the next request on. Open
+     * connections stay. If the permissions cannot be changed, nothing is.
+     *
+     * @throws IllegalArgumentException if {@code next} changes what only a new socket can: its path,
+     *     owner or backlog
+     */
+    public synchronized void reconfigure(ListenerConfig next) {
+        if (!next.name().equals(name())
+                || !next.socketPath().equals(path())
+                || !next.owner().equals(config.owner())
+                || next.backlog() != config.backlog()) {
+            throw new IllegalArgumentException(
+                    "listener " + name() + ": a new path, owner or backlog needs a new socket");
+        }
+        if (!next.mode().equals(config.mode()) || !next.group().equals(config.group())) {
+            changePermissions(Optional.of(next.mode()), Optional.of(next.group().orElseGet(ProcessUser::groupId)));
+        }
+        config = next;
+    }
+
     private GroupPrincipal lookUpGroup(String group) {
         try {
             return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
@@ -488,6 +511,8 @@ public final class UnixListener {
         }
         try {
             if (current.removeIfOurs()) {
+                // Gone: a socket another listener binds at this path later is not this one's to report on.
+                file = null;
                 LOG.info("listener {}: removed socket file {}", name(), current.path());
             } else if (Files.exists(current.path(), LinkOption.NOFOLLOW_LINKS)) {
                 LOG.warn(

@@ -19,6 +19,11 @@ public final class ProcessUser {
         return EFFECTIVE_UID;
     }
 
+    /** The process's group, as a numeric id: the group a file it makes is given. */
+    public static String groupId() {
+        return Long.toString(new com.sun.security.auth.module.UnixSystem().getGid());
+    }
+
     public static boolean isRoot() {
         return EFFECTIVE_UID == ROOT_UID;
     }

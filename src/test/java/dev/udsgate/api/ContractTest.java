@@ -76,7 +76,8 @@ class ContractTest {
                 null,
                 null,
                 Duration.ofSeconds(1),
-                List.of());
+                List::of,
+                null);
         List<String> served = ApiRoutes.table(nothing).operations();
 
         assertThat(served).containsExactlyInAnyOrderElementsOf(specified);

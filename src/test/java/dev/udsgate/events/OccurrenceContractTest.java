@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.udsgate.config.FieldError;
+import dev.udsgate.reload.ReloadSummary;
 import dev.udsgate.socket.ListenerState;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +60,14 @@ class OccurrenceContractTest {
         samples.add(new Occurrence.RouteChanged("billing", "\"e2\"", false));
         samples.add(new Occurrence.RouteRemoved("billing"));
         samples.add(new Occurrence.ListenerPermissionsChanged("main", "/run/u.sock", "0660", "docker", "root"));
+        samples.add(new Occurrence.ConfigReloaded(
+                new ReloadSummary(
+                        new ReloadSummary.ListenerChanges(List.of("shared"), List.of(), List.of("main"), List.of()),
+                        new ReloadSummary.RouteChanges(List.of("billing"), List.of(), List.of()),
+                        List.of("idleTimeout"),
+                        List.of()),
+                "root"));
+        samples.add(new Occurrence.ConfigReloadRefused(List.of(new FieldError("routes[0].name", "is missing")), null));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "200", true));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "refused", false));
         return samples;

@@ -100,6 +100,10 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends SIGTERM. */
     public void terminate() {
         process.destroy();

@@ -7,11 +7,13 @@ import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.RouteConfig;
+import dev.udsgate.reload.ConfigSource;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A real udsgate in this JVM, on a socket in a test's own folder. */
 public final class TestServer implements AutoCloseable {
@@ -67,6 +69,7 @@ public final class TestServer implements AutoCloseable {
         private Optional<Path> stateFile = Optional.empty();
         private boolean fastPath = true;
         private final List<ListenerConfig> moreListeners = new java.util.ArrayList<>();
+        private Optional<ConfigSource> source = Optional.empty();
 
         private Builder(Path socket) {
             this.socket = socket;
@@ -123,14 +126,27 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
-        public TestServer start() {
+        /**
+         * What a reload reads: {@code source} stands for {@code serve --config FILE} reading its file
+         * again; it may throw {@link dev.udsgate.config.InvalidConfigException} as that would.
+         */
+        public Builder reloadFrom(Supplier<GatewayConfig> source) {
+            this.source = Optional.of(new ConfigSource("test.yaml", source));
+            return this;
+        }
+
+        /** The configuration this builder starts the server with. */
+        public GatewayConfig config() {
             ListenerConfig listener =
                     new ListenerConfig("main", socket, mode, group, ListenerConfig.DEFAULT_BACKLOG, limits);
             List<ListenerConfig> listeners = new java.util.ArrayList<>(List.of(listener));
             listeners.addAll(moreListeners);
-            GatewayConfig config = new GatewayConfig(
+            return new GatewayConfig(
                     listeners, Duration.ofSeconds(5), idleTimeout, headerTimeout, history, routes, stateFile, fastPath);
-            UdsGate gate = new UdsGate(config);
+        }
+
+        public TestServer start() {
+            UdsGate gate = new UdsGate(config(), source);
             gate.start();
             return new TestServer(gate, socket);
         }
