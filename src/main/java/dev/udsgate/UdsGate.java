@@ -480,6 +480,7 @@ public final class UdsGate {
      * the reason is thrown.
      */
     public void start() {
+        connectors.forEach(connector -> connector.listener().checkBindable());
         try {
             server.start();
         } catch (Exception e) {

@@ -213,10 +213,22 @@ public final class ListenerConnector extends ChannelConnector {
 
     @Override
     protected void doStart() throws Exception {
-        super.doStart();
-        // Jetty accepts now: only then are clients let in (the file linked to its path).
-        listener.publish();
+        try {
+            super.doStart();
+            // Jetty accepts now: only then are clients let in (the file linked to its path).
+            listener.publish();
+        } catch (ListenerStartException failure) {
+            throw named(failure);
+        }
         schedulePathCheck();
+    }
+
+    /** With several listeners, a start failure says whose it is. */
+    private ListenerStartException named(ListenerStartException failure) {
+        String prefix = "listener " + listener.name() + ": ";
+        return failure.getMessage().startsWith(prefix)
+                ? failure
+                : new ListenerStartException(prefix + failure.getMessage(), failure);
     }
 
     private void schedulePathCheck() {

@@ -77,6 +77,21 @@ public final class UnixListener {
         enter(ListenerState.CREATED);
     }
 
+    /**
+     * Fails, naming this listener, unless its path can be bound (short enough, in a folder that
+     * exists): checked for every listener before any binds, so that a start fails before it begins.
+     */
+    public void checkBindable() {
+        if (inherited.isPresent()) {
+            return;
+        }
+        try {
+            SocketPathRules.check(path());
+        } catch (ListenerStartException e) {
+            throw new ListenerStartException("listener " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The listener a request came through. */
     public static UnixListener serving(Request request) {
         return ((ListenerConnector) request.getConnectionMetaData().getConnector()).listener();

@@ -228,6 +228,20 @@ class CommandLineTest {
         assertThat(dir.resolve("admin.sock")).doesNotExist();
     }
 
+    @Test
+    void aListenerThatCannotStartIsNamedAndStopsTheStart() throws Exception {
+        Path config = dir.resolve("udsgate.yaml");
+        java.nio.file.Files.writeString(
+                config,
+                "listeners:\n  - name: admin\n    path: " + dir.resolve("admin.sock") + "\n"
+                        + "  - name: shared\n    path: " + dir.resolve("absent").resolve("shared.sock") + "\n");
+
+        assertOneLineError(run(1, "serve", "--config", config.toString()), "listener shared: ");
+        assertThat(dir.resolve("admin.sock"))
+                .as("the listener that started is withdrawn")
+                .doesNotExist();
+    }
+
     private static String readString(Path path) {
         try {
             return java.nio.file.Files.readString(path);

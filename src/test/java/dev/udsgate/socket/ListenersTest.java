@@ -145,10 +145,13 @@ class ListenersTest {
                 .start();
 
         for (String path : List.of("/_ping", "/v1/version", "/v1.41/containers/json")) {
+            // The upstream's answer, its headers too (what a client negotiates its version from), not udsgate's.
             Api.unchecked(shared())
                     .get(path)
                     .then()
                     .statusCode(200)
+                    .header("X-Upstream", "daemon")
+                    .header("Api-Version", nullValue())
                     .body("upstream", equalTo("daemon"))
                     .body("path", equalTo(path));
         }

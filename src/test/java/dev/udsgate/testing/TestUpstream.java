@@ -150,6 +150,7 @@ public final class TestUpstream implements AutoCloseable {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.getHeaders().put("Connection", "keep-alive, X-Hop");
             response.getHeaders().put("X-Hop", "must not pass a proxy");
+            response.getHeaders().put("X-Upstream", name);
             Content.Sink.write(response, true, json.toString(), callback);
         }
 
