@@ -133,13 +133,7 @@ public final class ConfigFileLoader {
      * @throws InvalidConfigException with every field that is wrong
      */
     public static PermissionChange apiPermissions(String body) {
-        Node root;
-        try {
-            root = tree(
-                    JSON, body, line -> bodyError("holds a second JSON value at line " + line + "; send one object"));
-        } catch (JacksonException e) {
-            throw bodyError("is not valid JSON: " + syntaxError(e));
-        }
+        Node root = apiBody(body);
         if (!(root instanceof Mapping change)) {
             throw bodyError("must be an object with mode, group or both, such as {\"mode\": \"0660\"}");
         }
@@ -156,17 +150,21 @@ public final class ConfigFileLoader {
         return new PermissionChange(mode, group);
     }
 
-    /** What {@link #apiPermissions} read: the mode and the group to give a socket, each if asked. */
-    public record PermissionChange(Optional<FileMode> mode, Optional<String> group) {}
-
-    public static RouteConfig apiRoute(String name, String body) {
-        Node root;
+    /** An API body as a tree: exactly one JSON value, or a 400 that says why not. */
+    private static Node apiBody(String body) {
         try {
-            root = tree(
+            return tree(
                     JSON, body, line -> bodyError("holds a second JSON value at line " + line + "; send one object"));
         } catch (JacksonException e) {
             throw bodyError("is not valid JSON: " + syntaxError(e));
         }
+    }
+
+    /** What {@link #apiPermissions} read: the mode and the group to give a socket, each if asked. */
+    public record PermissionChange(Optional<FileMode> mode, Optional<String> group) {}
+
+    public static RouteConfig apiRoute(String name, String body) {
+        Node root = apiBody(body);
         ConfigFileLoader loader = new ConfigFileLoader(true);
         Optional<RouteDocument> doc = root instanceof Mapping ? loader.route(root, "") : loader.route(root, BODY);
         Optional<RouteConfig> route = doc.flatMap(d -> loader.checked(new RouteDocument(
