@@ -1,5 +1,6 @@
 package dev.udsgate.gateway;
 
+import dev.udsgate.http.RequestId;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -87,7 +88,8 @@ final class ForwardingRules {
      * True if the client's {@code field} must not be forwarded as it is: hop-by-hop headers (and
      * those {@code Connection} names), identity headers, {@code Expect} (the gateway answers it
      * itself, as nginx does: an upstream that never sends {@code 100} must not stall the request),
-     * {@code Via} (which {@link #addForwarding} extends), and anything in udsgate's own identity
+     * {@code Via} (which {@link #addForwarding} extends), {@code X-Request-Id} (which {@link
+     * #forwardedHeaders} sends as udsgate chose it), and anything in udsgate's own identity
      * namespace ({@link IdentityHeaders}), which only udsgate sets. {@code Host} is kept; each
      * transport writes it where it must.
      *
@@ -97,6 +99,7 @@ final class ForwardingRules {
         HttpHeader header = field.getHeader();
         return header == HttpHeader.VIA
                 || header == HttpHeader.EXPECT
+                || RequestId.HEADER.equalsIgnoreCase(field.getName())
                 || HopByHop.drops(field, named)
                 || isIdentity(field)
                 || IdentityHeaders.isOurs(field.getName());
@@ -138,7 +141,12 @@ final class ForwardingRules {
      * the client's {@code Via} values extended rather than passed on. Both transports send these.
      */
     static void forwardedHeaders(
-            HttpFields client, HttpVersion clientVersion, String viaHost, List<HttpField> identity, Sink sink) {
+            HttpFields client,
+            HttpVersion clientVersion,
+            String viaHost,
+            List<HttpField> identity,
+            String requestId,
+            Sink sink) {
         Set<String> named = HopByHop.named(client);
         String via = null;
         for (HttpField field : client) {
@@ -150,6 +158,8 @@ final class ForwardingRules {
             }
         }
         addForwarding(via, client.get(HttpHeader.HOST), clientVersion, viaHost, identity, sink);
+        // The client's, if it was valid; else the one udsgate made: the same id on both sides.
+        sink.put(new HttpField(RequestId.HEADER, requestId));
     }
 
     /**
@@ -159,7 +169,7 @@ final class ForwardingRules {
     static void copyAnswerHeaders(Iterable<HttpField> upstream, HttpFields.Mutable client) {
         Set<String> named = HopByHop.named(upstream);
         for (HttpField field : upstream) {
-            if (HopByHop.drops(field, named)) {
+            if (HopByHop.drops(field, named) || RequestId.HEADER.equalsIgnoreCase(field.getName())) {
                 continue;
             }
             if (field.getHeader() == HttpHeader.DATE) {

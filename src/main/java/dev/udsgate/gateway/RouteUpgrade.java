@@ -2,6 +2,7 @@ package dev.udsgate.gateway;
 
 import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.gateway.upgrade.UpgradeTarget;
+import dev.udsgate.http.RequestId;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -72,6 +73,7 @@ final class RouteUpgrade implements UpgradeTarget {
     @Override
     public void copyAnswerHeaders(List<HttpField> answer, HttpFields.Mutable to, boolean switching) {
         ForwardingRules.copyAnswerHeaders(answer, to);
+        to.put(RequestId.HEADER, RequestId.of(exchange.request()));
         if (switching) {
             to.put(HttpHeader.CONNECTION, "Upgrade");
             answer.stream()

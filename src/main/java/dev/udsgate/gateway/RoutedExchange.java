@@ -6,6 +6,7 @@ import dev.udsgate.gateway.upgrade.UpgradeProxy;
 import dev.udsgate.http.Problem;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
+import dev.udsgate.http.RequestId;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -168,6 +169,7 @@ final class RoutedExchange implements Exchange {
                 request.getConnectionMetaData().getHttpVersion(),
                 route.viaHost(),
                 route.identity().of(request),
+                RequestId.of(request),
                 sink::accept);
     }
 
@@ -175,6 +177,7 @@ final class RoutedExchange implements Exchange {
     public void answerHead(int status, Iterable<HttpField> upstreamHeaders) {
         response.setStatus(status);
         ForwardingRules.copyAnswerHeaders(upstreamHeaders, response.getHeaders());
+        response.getHeaders().put(RequestId.HEADER, RequestId.of(request));
     }
 
     // ---- how it ended, as the transport says

@@ -13,6 +13,7 @@ import java.util.List;
  * @param detail what happened this time, for a person to read
  * @param instance the request path the problem is about
  * @param errors for an invalid body: each field that is wrong, by key path; absent otherwise
+ * @param requestId the request's id ({@link RequestId}); absent for a request too broken to have one
  */
 public record Problem(
         String type,
@@ -20,7 +21,8 @@ public record Problem(
         int status,
         String detail,
         String instance,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldError> errors) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldError> errors,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String requestId) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
@@ -29,6 +31,10 @@ public record Problem(
     }
 
     public static Problem of(ProblemKind kind, int status, String detail, String instance) {
-        return new Problem(kind.type(), kind.title(), status, detail, instance, null);
+        return new Problem(kind.type(), kind.title(), status, detail, instance, null, null);
+    }
+
+    Problem withRequestId(String id) {
+        return new Problem(type, title, status, detail, instance, errors, id);
     }
 }

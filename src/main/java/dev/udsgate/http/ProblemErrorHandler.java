@@ -42,7 +42,7 @@ public final class ProblemErrorHandler implements Request.Handler {
             LOG.warn("{} {} failed with {}", request.getMethod(), path, status, cause);
             detail = ProblemWriter.SERVER_FAILED;
         }
-        ProblemWriter.write(response, callback, new Problem(type, title, status, detail, path, null), Map.of());
+        ProblemWriter.write(response, callback, new Problem(type, title, status, detail, path, null, null), Map.of());
         return true;
     }
 

@@ -28,7 +28,13 @@ public final class ProblemWriter {
     public static void write(Request request, Response response, Callback callback, ProblemException failure) {
         ProblemKind kind = failure.kind();
         Problem problem = new Problem(
-                kind.type(), kind.title(), kind.status(), failure.getMessage(), instance(request), failure.errors());
+                kind.type(),
+                kind.title(),
+                kind.status(),
+                failure.getMessage(),
+                instance(request),
+                failure.errors(),
+                null);
         write(response, callback, problem, failure.headers());
     }
 
@@ -47,12 +53,17 @@ public final class ProblemWriter {
             callback.failed(new IllegalStateException(problem.detail()));
             return;
         }
-        byte[] body = Json.bytes(problem);
+        Request request = response.getRequest();
+        String requestId = request == null ? null : RequestId.known(request);
+        byte[] body = Json.bytes(requestId == null ? problem : problem.withRequestId(requestId));
         response.setStatus(problem.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, HttpHeaderValue.NO_CACHE.asString() + ", no-store");
         response.getHeaders().put(ApiHeaders.API_VERSION);
         headers.forEach(response.getHeaders()::put);
+        if (requestId != null) {
+            response.getHeaders().put(RequestId.HEADER, requestId);
+        }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
     }

@@ -39,6 +39,8 @@ public final class RequestRules extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Every answer carries the request's id, the gateway's and the API's alike.
+        response.getHeaders().put(RequestId.HEADER, RequestId.of(request));
         Optional<String> problem = problemWith(request);
         if (problem.isEmpty()) {
             return super.handle(request, response, callback);

@@ -25,6 +25,7 @@ class ForwardedHeadersTest {
                 version,
                 "udsgate",
                 identity,
+                "req-1",
                 field -> head.append(field.getName())
                         .append(": ")
                         .append(field.getValue())
@@ -50,7 +51,8 @@ class ForwardedHeadersTest {
                 .add("X-Forwarded-Port", "443")
                 .add("x-original-url", "/admin")
                 .add("Expect", "100-continue")
-                .add("Cookie", "a=1");
+                .add("Cookie", "a=1")
+                .add("X-Request-Id", "forged twice, with spaces");
 
         assertThat(write(headers, HttpVersion.HTTP_1_1))
                 .isEqualTo("GET /p?q=1 HTTP/1.1\r\n"
@@ -61,6 +63,7 @@ class ForwardedHeadersTest {
                         + "Forwarded: for=unknown;proto=http;host=\"app\"\r\n"
                         + "X-Forwarded-Host: app\r\n"
                         + "X-Forwarded-Proto: http\r\n"
+                        + "X-Request-Id: req-1\r\n"
                         + "\r\n");
     }
 
@@ -79,7 +82,7 @@ class ForwardedHeadersTest {
 
         assertThat(head.toLowerCase(java.util.Locale.ROOT).split("udsgate-", -1))
                 .hasSize(3);
-        assertThat(head).endsWith("Udsgate-Connection: 7\r\nUdsgate-Peer-Uid: 65534\r\n\r\n");
+        assertThat(head).endsWith("Udsgate-Connection: 7\r\nUdsgate-Peer-Uid: 65534\r\nX-Request-Id: req-1\r\n\r\n");
     }
 
     @Test
@@ -97,6 +100,7 @@ class ForwardedHeadersTest {
                         + "Via: 1.0 udsgate\r\n"
                         + "Forwarded: for=unknown;proto=http\r\n"
                         + "X-Forwarded-Proto: http\r\n"
+                        + "X-Request-Id: req-1\r\n"
                         + "\r\n");
     }
 }

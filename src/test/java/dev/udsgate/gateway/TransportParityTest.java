@@ -70,6 +70,7 @@ class TransportParityTest {
                 .header("Udsgate-Peer-Uid", "0")
                 .header("Via", "1.0 edge")
                 .header("X-Kept", "yes")
+                .header("X-Request-Id", "parity-1")
                 .get("/echo")
                 .then()
                 .statusCode(200)
@@ -95,6 +96,7 @@ class TransportParityTest {
         assertThat(viaJetty).isEqualTo(viaFastPath);
         assertThat(viaFastPath)
                 .containsEntry("x-kept", "yes")
+                .containsEntry("x-request-id", "parity-1")
                 .doesNotContainKeys("x-secret", "x-forwarded-for")
                 .containsKey("udsgate-peer-uid")
                 .hasEntrySatisfying("via", via -> assertThat(via).startsWith("1.0 edge, 1.1 "));
