@@ -16,6 +16,7 @@ import dev.udsgate.gateway.GatewayRouter;
 import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.gateway.fast.ChannelHost;
 import dev.udsgate.gateway.fast.FastPath;
+import dev.udsgate.http.AccessLog;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.http.RequestRules;
 import dev.udsgate.peer.PeerReader;
@@ -139,6 +140,15 @@ public final class UdsGate {
         this.server = new Server(threads, new ScheduledExecutorScheduler("udsgate-scheduler", true), null);
         server.setStopTimeout(config.shutdownTimeout().toMillis());
         server.setErrorHandler(new ProblemErrorHandler());
+        config.accessLog()
+                .ifPresent(format -> server.setRequestLog(new AccessLog(
+                        format,
+                        System.out,
+                        connection -> connections
+                                .peerOf(connection)
+                                .map(peer -> new AccessLog.ConnectionFacts(
+                                        peer.connectionId(),
+                                        peer.identity().user().id())))));
 
         this.http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -407,7 +417,8 @@ public final class UdsGate {
                     applied.history(),
                     applied.routes(),
                     applied.stateFile(),
-                    applied.fastPath());
+                    applied.fastPath(),
+                    applied.accessLog());
         }
         config = applied;
         return failed;

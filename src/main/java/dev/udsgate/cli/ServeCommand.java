@@ -1,6 +1,7 @@
 package dev.udsgate.cli;
 
 import dev.udsgate.UdsGate;
+import dev.udsgate.config.AccessLogFormat;
 import dev.udsgate.config.ConfigFile;
 import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.ConnectionLimits;
@@ -130,6 +131,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Bodiless gateway requests take the fast path, on pooled upstream connections of its"
                     + " own; --no-fast-path sends every request through Jetty's proxy (default: on).")
     Boolean fastPath;
+
+    @Option(
+            names = "--access-log",
+            paramLabel = "FORMAT",
+            description = "One line per request on standard output (the log is on standard error): time,"
+                    + " listener, connection, peer uid, method, path, route, status, bytes, duration and request"
+                    + " id, as text or json (default: none).")
+    String accessLog;
 
     @Option(
             names = "--max-connections",
@@ -279,7 +288,8 @@ final class ServeCommand implements Callable<Integer> {
                                     .get()),
                     file.routes(),
                     first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()),
-                    first(fastPath, file.fastPath(), Optional.of(true)).get());
+                    first(fastPath, file.fastPath(), Optional.of(true)).get(),
+                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -341,6 +351,11 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw usage(where + ": cannot look user " + name + " up: " + e.getMessage());
         }
+    }
+
+    private AccessLogFormat accessLogFormat(String text) {
+        return AccessLogFormat.parse(text)
+                .orElseThrow(() -> usage("--access-log must be " + AccessLogFormat.CHOICES + ", got " + text));
     }
 
     private void requireBetween(String flag, Integer value, int max) {

@@ -32,6 +32,7 @@ public record ConfigFile(
         Optional<Integer> eventQueue,
         Optional<Path> stateFile,
         Optional<Boolean> fastPath,
+        Optional<AccessLogFormat> accessLog,
         List<ListenerDocument> listeners,
         List<RouteConfig> routes) {
 
@@ -50,6 +51,7 @@ public record ConfigFile(
         Objects.requireNonNull(eventQueue, "eventQueue");
         Objects.requireNonNull(stateFile, "stateFile");
         Objects.requireNonNull(fastPath, "fastPath");
+        Objects.requireNonNull(accessLog, "accessLog");
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
     }
@@ -57,6 +59,7 @@ public record ConfigFile(
     /** A file that says nothing: every setting comes from the command line or its default. */
     public static ConfigFile empty() {
         return new ConfigFile(
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

@@ -77,6 +77,7 @@ public final class ConfigFileLoader {
             "eventQueue",
             "stateFile",
             "fastPath",
+            "accessLog",
             "listeners",
             "routes");
     private static final List<String> LISTENER_KEYS =
@@ -372,6 +373,7 @@ public final class ConfigFileLoader {
                 value(top, "", "eventQueue", (node, at) -> count(node, at, HistoryLimits.MAX)),
                 value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
                 value(top, "", "fastPath", this::bool),
+                value(top, "", "accessLog", this::accessLogFormat),
                 listeners(top),
                 routes(top.entries().get("routes")));
     }
@@ -451,6 +453,14 @@ public final class ConfigFileLoader {
         String expected = "must be a user name or a numeric uid";
         return text(node, at, expected)
                 .flatMap(text -> text.isBlank() ? expected(at, expected, node) : Optional.of(text));
+    }
+
+    private Optional<AccessLogFormat> accessLogFormat(Node node, String at) {
+        String expected = "must be " + AccessLogFormat.CHOICES;
+        return text(node, at, expected)
+                .flatMap(text -> AccessLogFormat.parse(text)
+                        .map(Optional::of)
+                        .orElseGet(() -> fail(at, expected + ", got \"" + text + "\"")));
     }
 
     private Optional<Exposure.Api> api(Node node, String at) {

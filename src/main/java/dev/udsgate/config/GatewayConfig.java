@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param stateFile where routes changed over the API are kept; empty: they last until the process ends
  * @param fastPath whether bodiless requests take the gateway's fast path; off, every request takes
  *     Jetty's proxy (to measure what the fast path buys, or to rule it out)
+ * @param accessLog one line per request on standard output, in this format; empty: none
  */
 public record GatewayConfig(
         List<ListenerConfig> listeners,
@@ -28,7 +29,8 @@ public record GatewayConfig(
         HistoryLimits history,
         List<RouteConfig> routes,
         Optional<Path> stateFile,
-        boolean fastPath) {
+        boolean fastPath,
+        Optional<AccessLogFormat> accessLog) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -53,6 +55,7 @@ public record GatewayConfig(
             throw new IllegalArgumentException("two listeners cannot share a socket path");
         }
         Objects.requireNonNull(history, "history");
+        Objects.requireNonNull(accessLog, "accessLog");
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout cannot be negative");
         }
@@ -74,6 +77,15 @@ public record GatewayConfig(
             HistoryLimits history,
             List<RouteConfig> routes,
             Optional<Path> stateFile) {
-        this(listeners, shutdownTimeout, idleTimeout, DEFAULT_HEADER_TIMEOUT, history, routes, stateFile, true);
+        this(
+                listeners,
+                shutdownTimeout,
+                idleTimeout,
+                DEFAULT_HEADER_TIMEOUT,
+                history,
+                routes,
+                stateFile,
+                true,
+                Optional.empty());
     }
 }

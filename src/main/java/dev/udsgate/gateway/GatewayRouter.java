@@ -8,6 +8,7 @@ import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.upgrade.UpgradeProxy;
+import dev.udsgate.http.AccessLog;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
@@ -140,6 +141,7 @@ public final class GatewayRouter extends Handler.Abstract {
         if (route == null) {
             return noRoute.handle(request, response, callback);
         }
+        request.setAttribute(AccessLog.ROUTE, route.name());
         new RoutedExchange(transports, route, request, response, callback, route.upstreamPath(path), uri.getQuery())
                 .start();
         return true;

@@ -80,7 +80,8 @@ public record ReloadPlan(
                 running.history(),
                 read.routes(),
                 running.stateFile(),
-                running.fastPath());
+                running.fastPath(),
+                running.accessLog());
 
         Map<String, ListenerConfig> before = byName(running.listeners(), ListenerConfig::name);
         Map<String, ListenerConfig> after = byName(listeners, ListenerConfig::name);
@@ -150,6 +151,7 @@ public record ReloadPlan(
                 running.history().subscriberQueue() != read.history().subscriberQueue());
         differs.put("stateFile", !Objects.equals(running.stateFile(), read.stateFile()));
         differs.put("fastPath", running.fastPath() != read.fastPath());
+        differs.put("accessLog", !running.accessLog().equals(read.accessLog()));
         return differs.entrySet().stream()
                 .filter(Map.Entry::getValue)
                 .map(Map.Entry::getKey)

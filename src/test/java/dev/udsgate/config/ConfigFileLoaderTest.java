@@ -112,6 +112,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
                         List.of(),
                         List.of()));
     }
@@ -193,9 +194,10 @@ class ConfigFileLoaderTest {
     @Test
     void unknownTopLevelKeyIsReportedWithTheKnownKeys() throws IOException {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
-                .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
-                        + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, listeners, routes");
+                .containsExactly(
+                        "shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
+                                + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
+                                + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, listeners, routes");
     }
 
     @Test

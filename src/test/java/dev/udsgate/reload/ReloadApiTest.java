@@ -98,7 +98,8 @@ class ReloadApiTest {
                 base.history(),
                 routes,
                 base.stateFile(),
-                base.fastPath());
+                base.fastPath(),
+                base.accessLog());
     }
 
     @Test
@@ -306,7 +307,8 @@ class ReloadApiTest {
                 started.history(),
                 started.routes(),
                 started.stateFile(),
-                !started.fastPath()));
+                !started.fastPath(),
+                started.accessLog()));
 
         Api.over(admin())
                 .post("/v1/reload")

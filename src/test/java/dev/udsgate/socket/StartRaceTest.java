@@ -93,7 +93,7 @@ class StartRaceTest {
                         .hasValueSatisfying(file -> assertThat(file.ours()).isTrue());
             } catch (ListenerStartException e) {
                 // The racer's link was at the path: a clean refusal, and nothing of theirs touched.
-                assertThat(e.getMessage()).startsWith("cannot listen on " + path + ": ");
+                assertThat(e.getMessage()).startsWith("listener main: cannot listen on " + path + ": ");
             }
             assertVictimUntouched();
         }

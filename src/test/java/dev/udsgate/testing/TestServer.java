@@ -68,6 +68,7 @@ public final class TestServer implements AutoCloseable {
         private List<RouteConfig> routes = List.of();
         private Optional<Path> stateFile = Optional.empty();
         private boolean fastPath = true;
+        private Optional<dev.udsgate.config.AccessLogFormat> accessLog = Optional.empty();
         private final List<ListenerConfig> moreListeners = new java.util.ArrayList<>();
         private Optional<ConfigSource> source = Optional.empty();
 
@@ -121,6 +122,11 @@ public final class TestServer implements AutoCloseable {
             return this;
         }
 
+        public Builder accessLog(dev.udsgate.config.AccessLogFormat format) {
+            this.accessLog = Optional.of(format);
+            return this;
+        }
+
         public Builder fastPath(boolean fastPath) {
             this.fastPath = fastPath;
             return this;
@@ -142,7 +148,15 @@ public final class TestServer implements AutoCloseable {
             List<ListenerConfig> listeners = new java.util.ArrayList<>(List.of(listener));
             listeners.addAll(moreListeners);
             return new GatewayConfig(
-                    listeners, Duration.ofSeconds(5), idleTimeout, headerTimeout, history, routes, stateFile, fastPath);
+                    listeners,
+                    Duration.ofSeconds(5),
+                    idleTimeout,
+                    headerTimeout,
+                    history,
+                    routes,
+                    stateFile,
+                    fastPath,
+                    accessLog);
         }
 
         public TestServer start() {
