@@ -136,11 +136,11 @@ final class JettyProxy extends ProxyHandler {
             proxied.transport(exchange.chosen().transport());
         }
         // Silence, as on the fast path (and nginx's proxy_read_timeout): a long stream that flows is fine.
-        long timeout = exchange.route().config().responseTimeout().toMillis();
+        long timeout = exchange.responseTimeout().toMillis();
         if (timeout > 0) {
             proxied.idleTimeout(timeout, TimeUnit.MILLISECONDS);
         }
-        connectWithin(proxied, exchange.route().config().connectTimeout(), request);
+        connectWithin(proxied, exchange.connectTimeout(), request);
         return proxied;
     }
 

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One forwarded request, from the choice of upstream to the client's answer, whichever transport
- * carries it: the fast path ({@link FastTransport}) or Jetty's proxy ({@link JettyProxy}). What must
+ * carries it: the fast path ({@link FastTransport}), Jetty's proxy ({@link JettyProxy}) or the
+ * upgrade path ({@link RouteUpgrade}). What must
  * happen once per request happens here: the upstream and its counters, the one retry decision, the
  * gateway's forwarding headers, and the one mapping of an upstream's failure ({@link
  * UpstreamFailure}) to the client's problem. A transport only moves bytes and says how it ended.
@@ -67,7 +68,6 @@ final class RoutedExchange implements Exchange {
         this.query = query;
     }
 
-    /** The two ways a request travels, chosen per request: the fast path where it fits, else Jetty's. */
     /**
      * The ways a request travels, chosen per request: the upgrade path for one that asks to switch
      * protocols, else the fast path where it fits, else Jetty's proxy.
@@ -94,10 +94,6 @@ final class RoutedExchange implements Exchange {
             return;
         }
         transports.jetty().send(this);
-    }
-
-    RouteRuntime route() {
-        return route;
     }
 
     /** The upstream chosen for this try. */
