@@ -19,6 +19,7 @@ import dev.udsgate.gateway.fast.FastPath;
 import dev.udsgate.http.AccessLog;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.http.RequestRules;
+import dev.udsgate.metrics.Metrics;
 import dev.udsgate.peer.PeerReader;
 import dev.udsgate.peer.ProcFs;
 import dev.udsgate.reload.ConfigSource;
@@ -48,6 +49,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -57,6 +59,7 @@ import java.util.stream.Collectors;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.HostPort;
@@ -108,6 +111,7 @@ public final class UdsGate {
     private final UserDirectory users = new UserDirectory();
     private final GatewayRouter gateway;
     private final RouteRegistry routes;
+    private final Metrics metrics;
     private volatile StopResult stopped;
     /** Set once the handlers are in place: whether all of them are non-blocking. */
     private volatile boolean completesInline;
@@ -140,15 +144,19 @@ public final class UdsGate {
         this.server = new Server(threads, new ScheduledExecutorScheduler("udsgate-scheduler", true), null);
         server.setStopTimeout(config.shutdownTimeout().toMillis());
         server.setErrorHandler(new ProblemErrorHandler());
-        config.accessLog()
-                .ifPresent(format -> server.setRequestLog(new AccessLog(
-                        format,
-                        System.out,
-                        connection -> connections
-                                .peerOf(connection)
-                                .map(peer -> new AccessLog.ConnectionFacts(
-                                        peer.connectionId(),
-                                        peer.identity().user().id())))));
+        this.metrics = new Metrics();
+        server.setRequestLog(config.accessLog()
+                .<RequestLog>map(format -> new RequestLog.Collection(
+                        metrics,
+                        new AccessLog(
+                                format,
+                                System.out,
+                                connection -> connections
+                                        .peerOf(connection)
+                                        .map(peer -> new AccessLog.ConnectionFacts(
+                                                peer.connectionId(),
+                                                peer.identity().user().id())))))
+                .orElse(metrics));
 
         this.http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -189,7 +197,8 @@ public final class UdsGate {
                 gateway,
                 heartbeat(config),
                 () -> connectors,
-                this::reload);
+                this::reload,
+                () -> metrics.scrape(gateway.upstreams()));
         requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
         routes.load();
         server.setHandler(requests);
@@ -219,6 +228,8 @@ public final class UdsGate {
         if (TRACK_CONNECTIONS) {
             connector.addEventListener(connections.watch(listener));
         }
+        connector.addEventListener(metrics.listener(
+                listenerConfig.name(), () -> OptionalInt.of(limiter.status().open())));
         return connector;
     }
 

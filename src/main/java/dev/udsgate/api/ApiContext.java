@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  * @param heartbeatInterval how often a quiet event stream writes a heartbeat
  * @param listeners every listener now, in configuration order (a reload changes them)
  * @param reloader reads the configuration again and applies it
+ * @param metrics every metric now, in Prometheus' text format
  */
 public record ApiContext(
         BuildInfo build,
@@ -33,4 +34,5 @@ public record ApiContext(
         GatewayRouter router,
         Duration heartbeatInterval,
         Supplier<List<ListenerConnector>> listeners,
-        Reloader reloader) {}
+        Reloader reloader,
+        Supplier<String> metrics) {}

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the API's reserved paths ({@code /_ping}, {@code /v1/...}) from its routing table and
+ * Serves the API's reserved paths ({@code /_ping}, {@code /metrics}, {@code /v1/...}) from its routing table and
  * hands every other request to the next handler (the gateway). What a listener offers of the API
  * ({@link Exposure.Api}) is decided here, once: on a listener with none, every path goes to the
  * gateway; on a read-only one, a write is refused before any endpoint sees it.

@@ -38,6 +38,9 @@ public final class ApiRoutes {
                         .addBlocking("DELETE", "/v1/routes/{name}", routes::delete)
                         .get("/v1/upstreams", routes::upstreams)
                         // Reads the file, looks up users and groups, binds sockets, waits for none.
-                        .addBlocking("POST", "/v1/reload", reload::reload);
+                        .addBlocking("POST", "/v1/reload", reload::reload)
+                        .get(
+                                "/metrics",
+                                call -> PrometheusText.reply(context.metrics().get()));
     }
 }

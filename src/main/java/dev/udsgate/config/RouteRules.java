@@ -40,7 +40,7 @@ public final class RouteRules {
 
     /** Whether a path belongs to udsgate's own API, which no route may take. */
     public static boolean isApiPath(String path) {
-        return path.equals("/_ping") || path.equals("/v1") || path.startsWith("/v1/");
+        return path.equals("/_ping") || path.equals("/metrics") || path.equals("/v1") || path.startsWith("/v1/");
     }
 
     /** What is wrong with a route's name, if anything: the rules a name must follow, and what it is. */
@@ -199,7 +199,9 @@ public final class RouteRules {
             errors.add(new FieldError(path, canonicalReason(prefix)));
         } else if (isApiPath(prefix)) {
             errors.add(new FieldError(
-                    path, quoted(prefix) + " would shadow udsgate's own API (/_ping, /v1/...): choose another prefix"));
+                    path,
+                    quoted(prefix)
+                            + " would shadow udsgate's own API (/_ping, /metrics, /v1/...): choose another prefix"));
         }
     }
 

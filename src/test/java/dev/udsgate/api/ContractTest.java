@@ -77,7 +77,8 @@ class ContractTest {
                 null,
                 Duration.ofSeconds(1),
                 List::of,
-                null);
+                null,
+                () -> "");
         List<String> served = ApiRoutes.table(nothing).operations();
 
         assertThat(served).containsExactlyInAnyOrderElementsOf(specified);

@@ -257,8 +257,9 @@ class ConfigFileLoaderTest {
                 """;
 
         assertThat(errors(yaml))
-                .containsExactly("routes[0].pathPrefix: \"/v1\" would shadow udsgate's own API (/_ping, /v1/...):"
-                        + " choose another prefix");
+                .containsExactly(
+                        "routes[0].pathPrefix: \"/v1\" would shadow udsgate's own API (/_ping, /metrics, /v1/...):"
+                                + " choose another prefix");
     }
 
     @Test
