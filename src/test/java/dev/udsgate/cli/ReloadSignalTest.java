@@ -31,7 +31,8 @@ class ReloadSignalTest {
         try (TestUpstream echo = TestUpstream.onUnixSocket("echo", dir.resolve("echo.sock"));
                 ServerProcess server = ServerProcess.start(
                         dir.resolve("server.log"), Main.class, "serve", "--config", config.toString())) {
-            server.awaitOutput("listening on unix:" + main, START);
+            // serve's own line, printed once SIGHUP reloads (the log line before it says the same).
+            server.awaitOutput("\nlistening on unix:" + main + "\n", START);
             try (RawHttp kept = RawHttp.connect(main)) {
                 assertThat(kept.exchange("GET", "/_ping").status()).isEqualTo(200);
 
@@ -74,7 +75,7 @@ class ReloadSignalTest {
         Path socket = dir.resolve("udsgate.sock");
         try (ServerProcess server =
                 ServerProcess.start(dir.resolve("server.log"), Main.class, "serve", "--socket", socket.toString())) {
-            server.awaitOutput("listening on unix:" + socket, START);
+            server.awaitOutput("\nlistening on unix:" + socket + "\n", START);
 
             server.signal("HUP");
             server.awaitOutput("nothing to reload", START);
