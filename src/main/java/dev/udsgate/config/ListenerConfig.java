@@ -59,6 +59,11 @@ public record ListenerConfig(
         return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
     }
 
+    /** The same listener with other access rules. */
+    public ListenerConfig withAccess(AccessPolicy access) {
+        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
+    }
+
     /** The same listener with other connection limits. */
     public ListenerConfig withLimits(ConnectionLimits limits) {
         return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
