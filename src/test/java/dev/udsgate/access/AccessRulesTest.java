@@ -238,6 +238,25 @@ class AccessRulesTest {
     }
 
     @Test
+    void theRulesAreShownOnlyWhereTheWholeApiIs() {
+        server = TestServer.on(admin())
+                .listener(listener(
+                        "shared",
+                        docker(),
+                        "0660",
+                        new Exposure(Exposure.Api.READ_ONLY, Optional.empty()),
+                        AccessPolicy.OPEN))
+                .start();
+
+        Api.over(docker())
+                .get("/v1/policy")
+                .then()
+                .statusCode(403)
+                .body("detail", containsString("listener shared does not show the access rules"));
+        Api.over(admin()).get("/v1/policy").then().statusCode(200).body("listeners[0].rules.size()", equalTo(0));
+    }
+
+    @Test
     void anAdminWriteIsAuditedAndAnEvent() {
         server = TestServer.on(admin()).start();
 
@@ -332,6 +351,16 @@ class AccessRulesTest {
         GatewayConfig started = builder.config();
         server = builder.start();
 
+        String before = Api.over(admin())
+                .get("/v1/policy")
+                .then()
+                .statusCode(200)
+                .body("listeners.listener", equalTo(List.of("main", "shared")))
+                .body("listeners[1].access", equalTo("enforce"))
+                .body("listeners[1].rules.decision", equalTo(List.of("deny", "allow")))
+                .body("listeners[1].rules[0].paths", equalTo(List.of("/v1/version")))
+                .extract()
+                .path("version");
         try (RawHttp kept = RawHttp.connect(docker())) {
             assertThat(kept.exchange("GET", "/v1/version").status()).isEqualTo(403);
             next.set(new GatewayConfig(
@@ -355,6 +384,16 @@ class AccessRulesTest {
                     .body("listeners.changed", equalTo(List.of("shared")));
             assertThat(kept.exchange("GET", "/v1/version").status()).isEqualTo(200);
         }
+        String after = Api.over(admin())
+                .get("/v1/policy")
+                .then()
+                .statusCode(200)
+                .body("listeners[1].rules.size()", equalTo(0))
+                .extract()
+                .path("version");
+        assertThat(after).isNotEqualTo(before);
+        assertThat(Api.over(admin()).get("/v1/policy").then().extract().<String>path("version"))
+                .isEqualTo(after);
     }
 
     private Path write(String yaml) throws IOException {
