@@ -41,9 +41,10 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
             PeerMatches peer, String method, String path, Supplier<Optional<String>> route, boolean adminWrite) {
         AccessPolicy policy = peer.policy();
         List<AccessRule> rules = policy.rules();
+        String unversioned = AccessRule.withoutApiVersion(path);
         Integer matched = null;
         for (int i = 0; i < rules.size() && matched == null; i++) {
-            if (peer.applies()[i] && matches(rules.get(i), method, path, route)) {
+            if (peer.applies()[i] && matches(rules.get(i), method, path, unversioned, route)) {
                 matched = i;
             }
         }
@@ -60,12 +61,13 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
         return new AccessDecision(true, matched, Reason.ALLOWED, policy.mode());
     }
 
-    private static boolean matches(AccessRule rule, String method, String path, Supplier<Optional<String>> route) {
-        return rule.matchesMethod(method)
-                && rule.matchesPath(path)
-                && rule.routes()
-                        .map(names -> route.get().filter(names::contains).isPresent())
-                        .orElse(true);
+    private static boolean matches(
+            AccessRule rule, String method, String path, String unversioned, Supplier<Optional<String>> route) {
+        if (!rule.matchesMethod(method) || !rule.matchesPath(path, unversioned)) {
+            return false;
+        }
+        return rule.routes().isEmpty()
+                || route.get().filter(rule.routes().get()::contains).isPresent();
     }
 
     /**

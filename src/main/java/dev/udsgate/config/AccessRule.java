@@ -50,12 +50,21 @@ public record AccessRule(
 
     /** @param path a canonical path */
     public boolean matchesPath(String path) {
+        return matchesPath(path, withoutApiVersion(path));
+    }
+
+    /**
+     * @param path a canonical path
+     * @param unversioned the same without its API version segment ({@link #withoutApiVersion}), or
+     *     null: worked out once per request, for every rule
+     */
+    public boolean matchesPath(String path, String unversioned) {
         if (paths.isEmpty()) {
             return true;
         }
-        String unversioned = anyApiVersion ? withoutApiVersion(path) : null;
+        boolean tryUnversioned = anyApiVersion && unversioned != null;
         for (PathPattern pattern : paths.get()) {
-            if (pattern.matches(path) || (unversioned != null && pattern.matches(unversioned))) {
+            if (pattern.matches(path) || (tryUnversioned && pattern.matches(unversioned))) {
                 return true;
             }
         }
@@ -70,7 +79,7 @@ public record AccessRule(
      * The path without its first segment when that is an API version as Docker's router reads one
      * ({@code v} and digits and dots: {@code /v1.41}); null when it has none.
      */
-    static String withoutApiVersion(String path) {
+    public static String withoutApiVersion(String path) {
         int end = path.indexOf('/', 1);
         if (end < 0 || end < 3 || path.charAt(1) != 'v') {
             return null;
