@@ -12,6 +12,7 @@ import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
+import dev.udsgate.http.RequestId;
 import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.peer.ProcessView;
 import dev.udsgate.socket.ListenerEndPoint;
@@ -98,7 +99,7 @@ public final class AccessHandler extends Handler.Wrapper {
         Supplier<Optional<String>> route = toApi ? Optional::empty : memo(() -> routes.routeFor(request, path));
         AccessDecision decision = AccessDecision.of(peer, request.getMethod(), path, route, adminWrite);
         if (!decision.allowed() || adminWrite) {
-            audit(listener, peer.caller(), request.getMethod(), path, route, decision, adminWrite);
+            audit(listener, peer.caller(), request, path, route, decision, adminWrite);
         }
         if (!decision.passes()) {
             ProblemWriter.write(request, response, callback, refusal(listener, peer.caller(), request, path));
@@ -121,15 +122,17 @@ public final class AccessHandler extends Handler.Wrapper {
     private void audit(
             ListenerConfig listener,
             Caller caller,
-            String method,
+            Request request,
             String path,
             Supplier<Optional<String>> route,
             AccessDecision decision,
             boolean adminWrite) {
+        String method = request.getMethod();
         AUDIT.info(
-                "time={} listener={} connection={} uid={} gid={} method={} path={} route={} decision={} rule={}"
-                        + " reason={}",
+                "time={} requestId={} listener={} connection={} uid={} gid={} method={} path={} route={} decision={}"
+                        + " rule={} reason={}",
                 Instant.now(),
+                RequestId.of(request),
                 listener.name(),
                 caller.connectionId() == null ? "-" : caller.connectionId(),
                 caller.uid(),

@@ -376,7 +376,8 @@ class AccessRulesTest {
                     started.history(),
                     started.routes(),
                     started.stateFile(),
-                    started.fastPath()));
+                    started.fastPath(),
+                    started.accessLog()));
             Api.over(admin())
                     .post("/v1/reload")
                     .then()
