@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * ({@code admin: true}). Pure: no HTTP, no I/O but the peer's groups, read once per connection.
  *
  * @param allowed whether the request may pass (in audit mode, a denial by the rules passes: see {@link #passes})
- * @param rule the index of the rule that decided, or null when none did
+ * @param rule the index of the rule that decided, or null when none did (no rule matched, or the
+ *     protection of admin writes refused it)
  * @param reason why
  * @param mode the policy's mode, which says whether a denial by the rules is enforced
  */
@@ -56,7 +57,8 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
         }
         boolean namesAdmin = matched != null && rules.get(matched).admin();
         if (adminWrite && !peer.caller().privileged() && !namesAdmin) {
-            return new AccessDecision(false, matched, Reason.ADMIN_ONLY, policy.mode());
+            // Not the operator's rule that refused it, but the built-in protection: no index.
+            return new AccessDecision(false, null, Reason.ADMIN_ONLY, policy.mode());
         }
         return new AccessDecision(true, matched, Reason.ALLOWED, policy.mode());
     }
