@@ -1,5 +1,6 @@
 package dev.udsgate;
 
+import dev.udsgate.access.AccessHandler;
 import dev.udsgate.api.ApiContext;
 import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
@@ -72,8 +73,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One udsgate: its listeners, the API and the gateway behind them. Owns start and stop.
  *
- * <p>Request flow: listener connector → request counter → graceful-stop tracking → request rules → API
- * (reserved paths) → gateway (everything else).
+ * <p>Request flow: listener connector → request counter → graceful-stop tracking → request rules → access
+ * (the listener's rules on the peer's identity; admin writes) → API (reserved paths) → gateway
+ * (everything else).
  */
 public final class UdsGate {
 
@@ -199,7 +201,11 @@ public final class UdsGate {
                 () -> connectors,
                 this::reload,
                 () -> metrics.scrape(gateway.upstreams()));
-        requests.setHandler(new GracefulHandler(new RequestRules(new ApiHandler(ApiRoutes.table(context), gateway))));
+        requests.setHandler(new GracefulHandler(new RequestRules(new AccessHandler(
+                TRACK_CONNECTIONS ? connections : null,
+                gateway::routeNameFor,
+                events,
+                new ApiHandler(ApiRoutes.table(context), gateway)))));
         routes.load();
         server.setHandler(requests);
         completesInline = server.getInvocationType() == InvocationType.NON_BLOCKING;

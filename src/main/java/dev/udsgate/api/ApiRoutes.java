@@ -12,6 +12,7 @@ public final class ApiRoutes {
         ListenerNames listeners = new ListenerNames(context.listeners());
         ReloadEndpoints reload = new ReloadEndpoints(context.reloader(), context.connections());
         ConnectionEndpoints connections = new ConnectionEndpoints(context.connections(), listeners);
+        PolicyEndpoints policy = new PolicyEndpoints(context.listeners());
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events =
                 new EventEndpoints(context.events(), context.users(), context.heartbeatInterval(), listeners);
@@ -37,6 +38,7 @@ public final class ApiRoutes {
                         .addBlocking("PUT", "/v1/routes/{name}", routes::put)
                         .addBlocking("DELETE", "/v1/routes/{name}", routes::delete)
                         .get("/v1/upstreams", routes::upstreams)
+                        .get("/v1/policy", policy::policy)
                         // Reads the file, looks up users and groups, binds sockets, waits for none.
                         .addBlocking("POST", "/v1/reload", reload::reload)
                         .get(

@@ -335,7 +335,8 @@ final class ServeCommand implements Callable<Integer> {
                             listener.backlog().orElse(ListenerConfig.DEFAULT_BACKLOG),
                             limits,
                             listener.owner(),
-                            listener.exposure()))
+                            listener.exposure(),
+                            listener.access()))
                     .toList();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());

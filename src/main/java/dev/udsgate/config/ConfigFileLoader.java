@@ -81,7 +81,12 @@ public final class ConfigFileLoader {
             "listeners",
             "routes");
     private static final List<String> LISTENER_KEYS =
-            List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes");
+            List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes", "access", "rules");
+    private static final List<String> RULE_DECISIONS = List.of("allow", "deny");
+    private static final List<String> RULE_KEYS =
+            List.of("user", "uid", "group", "gid", "groups", "methods", "routes", "paths", "anyApiVersion", "admin");
+    private static final Pattern METHOD = Pattern.compile("[A-Z][A-Z-]*");
+    private static final long MAX_ID = 0xFFFF_FFFFL;
     /** The top-level keys that describe the one listener {@code main}; {@code listeners:} replaces them. */
     private static final List<String> MAIN_LISTENER_KEYS = List.of("socket", "mode", "group", "backlog");
 
@@ -435,11 +440,175 @@ public final class ConfigFileLoader {
         Exposure.Api api = value(listener, at, "api", this::api).orElse(Exposure.Api.FULL);
         Optional<Set<String>> routes =
                 value(listener, at, "routes", this::routeSelection).orElse(Optional.empty());
+        AccessPolicy.Mode accessMode =
+                value(listener, at, "access", this::accessMode).orElse(AccessPolicy.Mode.ENFORCE);
+        List<AccessRule> rules = value(listener, at, "rules", this::rules).orElse(List.of());
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new ListenerDocument(
+                name.get(),
+                path.get(),
+                mode,
+                owner,
+                group,
+                backlog,
+                new Exposure(api, routes),
+                new AccessPolicy(accessMode, rules)));
+    }
+
+    private Optional<AccessPolicy.Mode> accessMode(Node node, String at) {
+        String expected = "must be " + AccessPolicy.Mode.CHOICES;
+        return text(node, at, expected)
+                .flatMap(text -> AccessPolicy.Mode.parse(text)
+                        .map(Optional::of)
+                        .orElseGet(() -> fail(at, expected + ", got \"" + text + "\"")));
+    }
+
+    // ---- access rules: a list of {allow: {...}} and {deny: {...}}, each checked at its key path
+
+    private Optional<List<AccessRule>> rules(Node node, String at) {
+        if (!(node instanceof Sequence list) || list.items().isEmpty()) {
+            return expected(
+                    at,
+                    "must be a list of one or more rules such as {allow: {methods: [GET]}}; leave it out for none",
+                    node);
+        }
+        List<AccessRule> rules = new ArrayList<>();
+        int before = errors.size();
+        for (int i = 0; i < list.items().size(); i++) {
+            rule(list.items().get(i), at + "[" + i + "]").ifPresent(rules::add);
+        }
+        return errors.size() > before ? Optional.empty() : Optional.of(rules);
+    }
+
+    private Optional<AccessRule> rule(Node node, String at) {
+        String shape = "must be " + mapping() + " with one key, allow or deny, such as {allow: {methods: [GET]}}";
+        if (!(node instanceof Mapping rule) || rule.entries().size() != 1) {
+            return expected(at, shape, node);
+        }
+        checkKeys(rule, at, RULE_DECISIONS);
+        String decision = rule.entries().keySet().iterator().next();
+        if (!RULE_DECISIONS.contains(decision)) {
+            return Optional.empty();
+        }
+        String matchAt = child(at, decision);
+        if (!(rule.entries().get(decision) instanceof Mapping match)) {
+            return expected(
+                    matchAt,
+                    "must be what the rule matches, " + mapping() + " with keys " + String.join(", ", RULE_KEYS)
+                            + "; {} for every request",
+                    rule.entries().get(decision));
+        }
+        checkKeys(match, matchAt, RULE_KEYS);
+        int before = errors.size();
+        boolean allow = decision.equals("allow");
+        Optional<Set<String>> users = either(
+                value(match, matchAt, "user", (n, p) -> names(n, p, "a user name or uid")),
+                value(match, matchAt, "uid", this::ids));
+        Optional<Set<String>> groups = either(
+                value(match, matchAt, "group", (n, p) -> names(n, p, "a group name or gid")),
+                value(match, matchAt, "gid", this::ids));
+        Optional<Set<String>> anyGroups = value(match, matchAt, "groups", (n, p) -> names(n, p, "a group name or gid"));
+        Optional<Set<String>> methods = value(match, matchAt, "methods", this::methods);
+        Optional<Set<String>> routes = value(match, matchAt, "routes", this::ruleRoutes);
+        Optional<List<PathPattern>> paths = value(match, matchAt, "paths", this::pathPatterns);
+        boolean anyApiVersion =
+                value(match, matchAt, "anyApiVersion", this::bool).orElse(false);
+        boolean admin = value(match, matchAt, "admin", this::bool).orElse(false);
+        if (admin && !allow) {
+            fail(child(matchAt, "admin"), "is for allow rules only: a deny rule denies admin writes as it is");
+        }
+        if (anyApiVersion && paths.isEmpty() && errors.size() == before) {
+            fail(child(matchAt, "anyApiVersion"), "says how to read paths, and the rule has none: give paths");
+        }
         if (errors.size() > before) {
             return Optional.empty();
         }
         return Optional.of(
-                new ListenerDocument(name.get(), path.get(), mode, owner, group, backlog, new Exposure(api, routes)));
+                new AccessRule(allow, users, groups, anyGroups, methods, routes, paths, anyApiVersion, admin));
+    }
+
+    /** {@code user:} with {@code uid:} (or {@code group:} with {@code gid:}): either one will do. */
+    private static Optional<Set<String>> either(Optional<Set<String>> names, Optional<Set<String>> ids) {
+        if (names.isEmpty() || ids.isEmpty()) {
+            return names.isPresent() ? names : ids;
+        }
+        Set<String> both = new java.util.LinkedHashSet<>(names.get());
+        both.addAll(ids.get());
+        return Optional.of(both);
+    }
+
+    /** One scalar, or a non-empty list of them: {@code user: alice} or {@code user: [alice, bob]}. */
+    private <T> Optional<List<T>> oneOrMore(
+            Node node, String at, String expected, BiFunction<Node, String, Optional<T>> item) {
+        List<Node> items = node instanceof Sequence list ? list.items() : List.of(node);
+        if (items.isEmpty() || node instanceof Mapping) {
+            return expected(at, "must be " + expected + ", or a list of them", node);
+        }
+        List<T> values = new ArrayList<>();
+        int before = errors.size();
+        for (int i = 0; i < items.size(); i++) {
+            item.apply(items.get(i), node instanceof Sequence ? at + "[" + i + "]" : at)
+                    .ifPresent(values::add);
+        }
+        return errors.size() > before ? Optional.empty() : Optional.of(values);
+    }
+
+    private Optional<Set<String>> names(Node node, String at, String what) {
+        return oneOrMore(
+                        node,
+                        at,
+                        what,
+                        (n, p) -> text(n, p, "must be " + what)
+                                .flatMap(t -> t.isBlank() ? expected(p, "must be " + what, n) : Optional.of(t)))
+                .map(java.util.LinkedHashSet::new);
+    }
+
+    private Optional<Set<String>> ids(Node node, String at) {
+        return oneOrMore(
+                        node,
+                        at,
+                        "a numeric id such as 1000",
+                        (n, p) -> wholeNumber(n, p)
+                                .flatMap(id -> id.signum() >= 0 && id.compareTo(BigInteger.valueOf(MAX_ID)) <= 0
+                                        ? Optional.of(id.toString())
+                                        : fail(p, "must be between 0 and " + MAX_ID + ", got " + id)))
+                .map(java.util.LinkedHashSet::new);
+    }
+
+    private Optional<Set<String>> methods(Node node, String at) {
+        String expected = "an HTTP method in capitals, such as GET";
+        return oneOrMore(
+                        node,
+                        at,
+                        expected,
+                        (n, p) -> text(n, p, "must be " + expected)
+                                .flatMap(t -> METHOD.matcher(t).matches()
+                                        ? Optional.of(t)
+                                        : fail(p, "must be " + expected + ", got \"" + t + "\"")))
+                .map(java.util.LinkedHashSet::new);
+    }
+
+    private Optional<Set<String>> ruleRoutes(Node node, String at) {
+        return oneOrMore(
+                        node,
+                        at,
+                        "a route name such as \"billing\"",
+                        (n, p) -> text(n, p, "must be a route name such as \"billing\"")
+                                .flatMap(name -> RouteRules.nameProblem(name)
+                                        .<Optional<String>>map(problem -> fail(p, problem))
+                                        .orElse(Optional.of(name))))
+                .map(java.util.LinkedHashSet::new);
+    }
+
+    private Optional<List<PathPattern>> pathPatterns(Node node, String at) {
+        String expected = "a path pattern such as /containers/*/json";
+        return oneOrMore(
+                node,
+                at,
+                expected,
+                (n, p) -> text(n, p, "must be " + expected).flatMap(t -> parsed(p, t, PathPattern::parse)));
     }
 
     private Optional<String> listenerName(Node node, String at) {

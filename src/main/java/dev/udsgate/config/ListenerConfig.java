@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param owner user to give the socket file (a name or a numeric id; only root may give it away);
  *     empty keeps the process's user
  * @param exposure how much of the API and which routes it offers
+ * @param access who may do what on it, by the peer's kernel identity: its rules, reloaded with the
+ *     configuration (a change is a listener changed in place)
  */
 public record ListenerConfig(
         String name,
@@ -25,7 +27,8 @@ public record ListenerConfig(
         int backlog,
         ConnectionLimits limits,
         Optional<String> owner,
-        Exposure exposure) {
+        Exposure exposure,
+        AccessPolicy access) {
 
     /** The listener that the top-level {@code socket} key, or {@code --socket}, describes. */
     public static final String MAIN = "main";
@@ -41,6 +44,7 @@ public record ListenerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(exposure, "exposure");
+        Objects.requireNonNull(access, "access");
         if (!socketPath.isAbsolute()) {
             socketPath = socketPath.toAbsolutePath();
         }
@@ -52,7 +56,30 @@ public record ListenerConfig(
 
     /** The same listener with other file permissions. */
     public ListenerConfig withPermissions(FileMode mode, Optional<String> group) {
-        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure);
+        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
+    }
+
+    /** The same listener with other access rules. */
+    public ListenerConfig withAccess(AccessPolicy access) {
+        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
+    }
+
+    /** The same listener with other connection limits. */
+    public ListenerConfig withLimits(ConnectionLimits limits) {
+        return new ListenerConfig(name, socketPath, mode, group, backlog, limits, owner, exposure, access);
+    }
+
+    /** A listener with no access rules. */
+    public ListenerConfig(
+            String name,
+            Path socketPath,
+            FileMode mode,
+            Optional<String> group,
+            int backlog,
+            ConnectionLimits limits,
+            Optional<String> owner,
+            Exposure exposure) {
+        this(name, socketPath, mode, group, backlog, limits, owner, exposure, AccessPolicy.OPEN);
     }
 
     /** A listener that offers everything, owned by the process's user. */

@@ -18,7 +18,8 @@ public record ListenerDocument(
         Optional<String> owner,
         Optional<String> group,
         Optional<Integer> backlog,
-        Exposure exposure) {
+        Exposure exposure,
+        AccessPolicy access) {
 
     public ListenerDocument {
         Objects.requireNonNull(name, "name");
@@ -28,5 +29,6 @@ public record ListenerDocument(
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(backlog, "backlog");
         Objects.requireNonNull(exposure, "exposure");
+        Objects.requireNonNull(access, "access");
     }
 }

@@ -257,6 +257,42 @@ public sealed interface Occurrence {
         }
     }
 
+    /**
+     * A request refused by a listener's access rules, or one its rules would refuse on a listener that
+     * only audits them ({@code mode} {@code audit}: it passed).
+     *
+     * @param rule the index of the rule that denied it in the listener's {@code rules}, or null when
+     *     no rule matched or it was an admin write by someone else than the admin
+     * @param mode {@code enforce} (refused with 403) or {@code audit} (passed)
+     */
+    record AccessDenied(
+            String listener, String connectionId, String user, String method, String path, Integer rule, String mode)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "access.denied";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("method", method, "path", path, "rule", rule, "mode", mode);
+        }
+    }
+
+    /** One of the API's writes (a route, a socket, a connection, a reload) was let through. */
+    record AdminWrite(String listener, String connectionId, String user, String method, String path)
+            implements Occurrence {
+        @Override
+        public String type() {
+            return "admin.write";
+        }
+
+        @Override
+        public Map<String, Object> data() {
+            return fields("method", method, "path", path);
+        }
+    }
+
     /** Name, value, name, value…: in order, and a value may be null (which {@code Map.of} refuses). */
     private static Map<String, Object> fields(Object... namesAndValues) {
         Map<String, Object> fields = new LinkedHashMap<>();

@@ -147,6 +147,15 @@ public final class GatewayRouter extends Handler.Abstract {
         return true;
     }
 
+    /**
+     * The name of the route that would take this request, whose canonical path is {@code path}: for
+     * access rules that name routes, matched as {@link #handle} matches it; empty when none would.
+     */
+    public java.util.Optional<String> routeNameFor(Request request, String path) {
+        RouteRuntime route = tableFor(request).match(request.getHttpURI().getHost(), path);
+        return route == null ? java.util.Optional.empty() : java.util.Optional.of(route.name());
+    }
+
     /** The routes the request's listener offers. */
     private RouteTable tableFor(Request request) {
         Tables now = tables;

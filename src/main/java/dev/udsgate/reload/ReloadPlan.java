@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * @param next the configuration in force once the plan is applied
  * @param added listeners that are new, by name
  * @param removed listeners that are gone
- * @param changed listeners kept, whose mode, group or offer changed: applied to the live listener
+ * @param changed listeners kept, whose mode, group, offer or access rules changed: applied to the live listener
  * @param replaced listeners whose path, owner or backlog changed: the old one stops, a new one starts
  * @param atNextStart the keys of the settings that changed but only apply at the next start
  */
@@ -159,15 +159,7 @@ public record ReloadPlan(
     }
 
     private static ListenerConfig withLimits(ListenerConfig listener, ConnectionLimits limits) {
-        return new ListenerConfig(
-                listener.name(),
-                listener.socketPath(),
-                listener.mode(),
-                listener.group(),
-                listener.backlog(),
-                limits,
-                listener.owner(),
-                listener.exposure());
+        return listener.withLimits(limits);
     }
 
     private static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {

@@ -6,7 +6,7 @@ import java.util.List;
  * What a reload did, by name: the answer of {@code POST /v1/reload} and the data of the
  * {@code config.reloaded} event.
  *
- * @param listeners listeners added, removed, changed in place (mode, group or offer) and replaced
+ * @param listeners listeners added, removed, changed in place (mode, group, offer or access rules) and replaced
  *     (path, owner or backlog: the old one stopped, a new one started)
  * @param routes the configuration file's routes added, removed and changed; routes changed over the
  *     API still apply over them

@@ -540,7 +540,7 @@ class ConfigFileLoaderTest {
                                 + " \"billing\"; got \"Not A Name\"",
                         "listeners[2].name: \"b\" names another listener too; names must be unique",
                         "listeners[3].port: unknown key; known keys: name, path, mode, owner, group, backlog, api,"
-                                + " routes",
+                                + " routes, access, rules",
                         "listeners[3].name: is missing: every listener has a name, such as \"admin\"");
     }
 

@@ -70,6 +70,8 @@ class OccurrenceContractTest {
         samples.add(new Occurrence.ConfigReloadRefused(List.of(new FieldError("routes[0].name", "is missing")), null));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "200", true));
         samples.add(new Occurrence.UpstreamHealthChanged("billing", "unix:/run/b.sock", "refused", false));
+        samples.add(new Occurrence.AccessDenied("docker", "3", "nobody", "GET", "/containers/x/archive", 1, "enforce"));
+        samples.add(new Occurrence.AdminWrite("main", "1", "root", "PUT", "/v1/routes/billing"));
         return samples;
     }
 }

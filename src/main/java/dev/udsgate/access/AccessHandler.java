@@ -1,0 +1,217 @@
+package dev.udsgate.access;
+
+import dev.udsgate.config.AccessPolicy;
+import dev.udsgate.config.CanonicalPath;
+import dev.udsgate.config.Exposure;
+import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.config.RouteRules;
+import dev.udsgate.connections.ConnectionPeer;
+import dev.udsgate.connections.ConnectionRegistry;
+import dev.udsgate.events.EventLog;
+import dev.udsgate.events.Occurrence;
+import dev.udsgate.http.ProblemException;
+import dev.udsgate.http.ProblemKind;
+import dev.udsgate.http.ProblemWriter;
+import dev.udsgate.http.RequestId;
+import dev.udsgate.peer.PeerIdentity;
+import dev.udsgate.peer.ProcessView;
+import dev.udsgate.socket.ListenerEndPoint;
+import dev.udsgate.socket.UnixListener;
+import dev.udsgate.system.Principal;
+import dev.udsgate.system.ProcessUser;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where access is decided, before the API and the gateway: a listener's rules
+ * ({@link AccessPolicy}) on the peer's kernel identity, the method, the canonical path and the route,
+ * and the API's writes kept for root and udsgate's own user.
+ *
+ * <p>What depends on the peer alone is worked out once per connection and kept with it
+ * ({@link PeerMatches}); a request adds only its method, path and, for rules that name routes, the
+ * route the gateway would give it. A listener with no rules costs a request one look at its method.
+ *
+ * <p>Every denial (and, on a listener that audits, every request its rules would deny) and every
+ * admin write is one line of the {@code dev.udsgate.access.AUDIT} log and one event.
+ */
+public final class AccessHandler extends Handler.Wrapper {
+
+    /** The audit log: one line per denial and per admin write. */
+    static final Logger AUDIT = LoggerFactory.getLogger("dev.udsgate.access.AUDIT");
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessHandler.class);
+    private static final String CACHED = PeerMatches.class.getName();
+
+    /** The route a request would take, by its canonical path: the gateway's own table asked. */
+    public interface RouteLookup {
+        Optional<String> routeFor(Request request, String canonicalPath);
+    }
+
+    private final ConnectionRegistry connections;
+    private final RouteLookup routes;
+    private final EventLog events;
+    private final long ownUid = ProcessUser.effectiveUid();
+
+    /** @param connections for the connection ids in the audit log; null when connections are not tracked */
+    public AccessHandler(ConnectionRegistry connections, RouteLookup routes, EventLog events, Handler next) {
+        super(next);
+        this.connections = connections;
+        this.routes = routes;
+        this.events = events;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        ListenerConfig listener = UnixListener.serving(request).config();
+        AccessPolicy policy = listener.access();
+        // The API takes the request as ApiHandler decides it: the same test, on the same path.
+        boolean toApi = listener.exposure().api() != Exposure.Api.NONE
+                && RouteRules.isApiPath(Request.getPathInContext(request));
+        boolean adminWrite = toApi && !isRead(request.getMethod());
+        if (!policy.hasRules() && !adminWrite) {
+            return super.handle(request, response, callback);
+        }
+        String path;
+        if (policy.hasRules()) {
+            try {
+                // The gateway's own form, refused as the gateway refuses it, before any rule runs.
+                path = CanonicalPath.of(request.getHttpURI().getPath());
+            } catch (CanonicalPath.Refused refused) {
+                LOG.debug("{} {}: {}", request.getMethod(), request.getHttpURI().getPath(), refused.getMessage());
+                ProblemWriter.write(request, response, callback, ProblemException.badRequest(refused.getMessage()));
+                return true;
+            }
+        } else {
+            path = request.getHttpURI().getPath();
+        }
+        PeerMatches peer = peerMatches(request, policy);
+        Supplier<Optional<String>> route = toApi ? Optional::empty : memo(() -> routes.routeFor(request, path));
+        AccessDecision decision = AccessDecision.of(peer, request.getMethod(), path, route, adminWrite);
+        if (!decision.allowed() || adminWrite) {
+            audit(listener, peer.caller(), request, path, route, decision, adminWrite);
+        }
+        if (!decision.passes()) {
+            ProblemWriter.write(request, response, callback, refusal(listener, peer.caller(), request, path));
+            return true;
+        }
+        return super.handle(request, response, callback);
+    }
+
+    private static boolean isRead(String method) {
+        return HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
+    }
+
+    /** Names who was seen and what was refused; never the rules, which are the operator's business. */
+    private static ProblemException refusal(ListenerConfig listener, Caller caller, Request request, String path) {
+        return new ProblemException(
+                ProblemKind.FORBIDDEN,
+                caller.describe() + " on listener " + listener.name() + " may not " + request.getMethod() + " " + path);
+    }
+
+    private void audit(
+            ListenerConfig listener,
+            Caller caller,
+            Request request,
+            String path,
+            Supplier<Optional<String>> route,
+            AccessDecision decision,
+            boolean adminWrite) {
+        String method = request.getMethod();
+        AUDIT.info(
+                "time={} requestId={} listener={} connection={} uid={} gid={} method={} path={} route={} decision={}"
+                        + " rule={} reason={}",
+                Instant.now(),
+                RequestId.of(request),
+                listener.name(),
+                caller.connectionId() == null ? "-" : caller.connectionId(),
+                caller.uid(),
+                caller.gid(),
+                method,
+                path,
+                route.get().orElse("-"),
+                decision.label(),
+                decision.rule() == null ? "-" : decision.rule(),
+                decision.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        if (!decision.allowed()) {
+            events.publish(new Occurrence.AccessDenied(
+                    listener.name(),
+                    caller.connectionId(),
+                    caller.userLabel(),
+                    method,
+                    path,
+                    decision.rule(),
+                    decision.passes() ? AccessPolicy.Mode.AUDIT.label() : AccessPolicy.Mode.ENFORCE.label()));
+        }
+        if (decision.passes() && adminWrite) {
+            events.publish(new Occurrence.AdminWrite(
+                    listener.name(), caller.connectionId(), caller.userLabel(), method, path));
+        }
+    }
+
+    /** The peer's part of the decision, kept with the connection until a reload changes the policy. */
+    private PeerMatches peerMatches(Request request, AccessPolicy policy) {
+        ConnectionMetaData connection = request.getConnectionMetaData();
+        if (connection.getAttribute(CACHED) instanceof PeerMatches cached && cached.policy() == policy) {
+            return cached;
+        }
+        PeerMatches fresh = PeerMatches.of(policy, caller(connection.getConnection()));
+        connection.setAttribute(CACHED, fresh);
+        return fresh;
+    }
+
+    private Caller caller(Connection connection) {
+        Optional<ConnectionPeer> tracked = connections == null ? Optional.empty() : connections.peerOf(connection);
+        PeerIdentity identity = tracked.map(ConnectionPeer::identity)
+                .or(() -> connection.getEndPoint() instanceof ListenerEndPoint endPoint
+                        ? endPoint.peer()
+                        : Optional.empty())
+                .orElse(null);
+        String id = tracked.map(ConnectionPeer::connectionId).orElse(null);
+        if (identity == null) {
+            return new Caller(id, null, null, Optional::empty, false);
+        }
+        Principal user = identity.user();
+        boolean privileged = user.id() != null && (user.id() == ProcessUser.ROOT_UID || user.id() == ownUid);
+        return new Caller(id, user, identity.group(), memo(() -> supplementaryGroups(identity)), privileged);
+    }
+
+    /** Read from /proc the first time a rule asks, once per connection; empty if the process is not known. */
+    private static Optional<List<Principal>> supplementaryGroups(PeerIdentity identity) {
+        ProcessView process = identity.process();
+        return Optional.ofNullable(process.groups());
+    }
+
+    private static <T> Supplier<T> memo(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
+    }
+
+    /**
+     * Deciding reads nothing but memory, bar a peer's supplementary groups from {@code /proc} once
+     * per connection when a rule names {@code groups}: a read of the kernel's own table, not a wait.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.udsgate.config;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One rule of a listener's access rules ({@code listeners[i].rules}): a decision, and what a
+ * request must be for it to apply. Every condition given must hold (and), any item of a
+ * condition's list will do (or); a condition left out holds for every request.
+ *
+ * @param allow true for {@code allow}, false for {@code deny}
+ * @param users the peer's user, by name or uid (as {@code user:} and {@code uid:} give them)
+ * @param groups the peer's primary group, by name or gid ({@code group:}, {@code gid:})
+ * @param anyGroups any of the peer's groups, primary or supplementary ({@code groups:})
+ * @param methods HTTP methods, in capitals
+ * @param routes the names of the routes the request would take; a request the API answers takes none
+ * @param paths path patterns, matched on the request's canonical path
+ * @param anyApiVersion whether a leading API version segment ({@code /v1.41}) may come before the paths
+ * @param admin (allow rules only) whether it allows the API's writes to peers that are not root or
+ *     udsgate's own user
+ */
+public record AccessRule(
+        boolean allow,
+        Optional<Set<String>> users,
+        Optional<Set<String>> groups,
+        Optional<Set<String>> anyGroups,
+        Optional<Set<String>> methods,
+        Optional<Set<String>> routes,
+        Optional<List<PathPattern>> paths,
+        boolean anyApiVersion,
+        boolean admin) {
+
+    public AccessRule {
+        users = users.map(Set::copyOf);
+        groups = groups.map(Set::copyOf);
+        anyGroups = anyGroups.map(Set::copyOf);
+        methods = methods.map(Set::copyOf);
+        routes = routes.map(Set::copyOf);
+        paths = paths.map(List::copyOf);
+        if (admin && !allow) {
+            throw new IllegalArgumentException("only an allow rule names admin writes");
+        }
+    }
+
+    /** Whether it says anything about the peer, or about the request only. */
+    public boolean isAboutPeer() {
+        return users.isPresent() || groups.isPresent() || anyGroups.isPresent();
+    }
+
+    /** @param path a canonical path */
+    public boolean matchesPath(String path) {
+        return matchesPath(path, withoutApiVersion(path));
+    }
+
+    /**
+     * @param path a canonical path
+     * @param unversioned the same without its API version segment ({@link #withoutApiVersion}), or
+     *     null: worked out once per request, for every rule
+     */
+    public boolean matchesPath(String path, String unversioned) {
+        if (paths.isEmpty()) {
+            return true;
+        }
+        boolean tryUnversioned = anyApiVersion && unversioned != null;
+        for (PathPattern pattern : paths.get()) {
+            if (pattern.matches(path) || (tryUnversioned && pattern.matches(unversioned))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean matchesMethod(String method) {
+        return methods.isEmpty() || methods.get().contains(method);
+    }
+
+    /**
+     * The path without its first segment when that is an API version as Docker's router reads one
+     * ({@code v} and digits and dots: {@code /v1.41}); null when it has none.
+     */
+    public static String withoutApiVersion(String path) {
+        int end = path.indexOf('/', 1);
+        if (end < 0 || end < 3 || path.charAt(1) != 'v') {
+            return null;
+        }
+        for (int i = 2; i < end; i++) {
+            char c = path.charAt(i);
+            if (!(c == '.' || (c >= '0' && c <= '9'))) {
+                return null;
+            }
+        }
+        return path.substring(end);
+    }
+}
