@@ -23,7 +23,7 @@ public final class RouteRules {
     private static final Pattern HOST_LABELS =
             Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
-    /** A route's upstreams, at most: each has its own pool and health checks. */
+    /** A route's upstreams, at most: each has its own health checks, for as long as the route lives. */
     public static final int MAX_UPSTREAMS_PER_ROUTE = 64;
 
     /** The shortest health-check interval: checks are a cost on every upstream, for as long as the route lives. */
