@@ -3,7 +3,8 @@ package dev.udsgate.gateway.fast;
 import dev.udsgate.config.UpstreamAddress;
 import dev.udsgate.gateway.Exchange;
 import dev.udsgate.gateway.FastTransport;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -36,7 +37,7 @@ public final class FastPath implements FastTransport {
      * One pool per upstream and limits: connections to one socket are interchangeable between the
      * routes that share it. Made when first used; a pool holds no thread.
      */
-    private final ConcurrentHashMap<PoolKey, UpstreamPool> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UpstreamAddress, List<UpstreamPool>> pools = new ConcurrentHashMap<>();
 
     /**
      * @param host where upstream connections live
@@ -56,15 +57,12 @@ public final class FastPath implements FastTransport {
         this.executor = executor;
     }
 
-    private record PoolKey(UpstreamAddress upstream, Duration connectTimeout, Duration responseTimeout) {}
-
     @Override
     public boolean send(Exchange exchange) {
         if (!fits(exchange.request())) {
             return false;
         }
-        UpstreamPool pool = pools.computeIfAbsent(
-                new PoolKey(exchange.upstream(), exchange.connectTimeout(), exchange.responseTimeout()), this::newPool);
+        UpstreamPool pool = poolFor(exchange);
         Forwarding forwarding = new Forwarding(exchange, completion);
         UpstreamConnection idle = pool.takeIdle(forwarding);
         if (idle != null) {
@@ -74,15 +72,37 @@ public final class FastPath implements FastTransport {
         return pool.open(forwarding, exchange.request(), host);
     }
 
-    private UpstreamPool newPool(PoolKey key) {
-        return new UpstreamPool(
-                key.upstream(),
-                MAX_CONNECTIONS_PER_UPSTREAM,
-                key.responseTimeout().toMillis(),
-                key.connectTimeout().toMillis(),
-                scheduler,
-                buffers,
-                executor);
+    /**
+     * The pool for the exchange's upstream and limits, found without making anything: a request
+     * looks up its upstream's address and compares two numbers. Made when first needed.
+     */
+    private UpstreamPool poolFor(Exchange exchange) {
+        long connectMillis = exchange.connectTimeout().toMillis();
+        long idleMillis = exchange.responseTimeout().toMillis();
+        List<UpstreamPool> known = pools.get(exchange.upstream());
+        if (known != null) {
+            for (UpstreamPool pool : known) {
+                if (pool.connectTimeoutMillis() == connectMillis && pool.idleTimeoutMillis() == idleMillis) {
+                    return pool;
+                }
+            }
+        }
+        return newPool(exchange.upstream(), connectMillis, idleMillis);
+    }
+
+    private synchronized UpstreamPool newPool(UpstreamAddress upstream, long connectMillis, long idleMillis) {
+        List<UpstreamPool> known = pools.getOrDefault(upstream, List.of());
+        for (UpstreamPool pool : known) {
+            if (pool.connectTimeoutMillis() == connectMillis && pool.idleTimeoutMillis() == idleMillis) {
+                return pool; // made meanwhile
+            }
+        }
+        UpstreamPool pool = new UpstreamPool(
+                upstream, MAX_CONNECTIONS_PER_UPSTREAM, idleMillis, connectMillis, scheduler, buffers, executor);
+        List<UpstreamPool> more = new ArrayList<>(known);
+        more.add(pool);
+        pools.put(upstream, List.copyOf(more));
+        return pool;
     }
 
     /** True if {@code request} has no body and asks for nothing the fast path does not do. */

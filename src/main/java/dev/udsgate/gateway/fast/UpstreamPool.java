@@ -67,6 +67,10 @@ final class UpstreamPool {
         return idleTimeoutMillis;
     }
 
+    long connectTimeoutMillis() {
+        return connectTimeoutMillis;
+    }
+
     ByteBufferPool buffers() {
         return buffers;
     }
