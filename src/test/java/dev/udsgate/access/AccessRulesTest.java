@@ -15,9 +15,8 @@ import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.testing.Api;
+import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.SocketFixtures;
 import dev.udsgate.testing.TestServer;
@@ -98,11 +97,7 @@ class AccessRulesTest {
         ListenerDocument shared = recipe.listeners().get(1);
         Path daemon = dir.resolve("daemon.sock");
         upstream = TestUpstream.onUnixSocket("daemon", daemon);
-        RouteConfig route = RouteRules.check(
-                        new RouteDocument("docker", null, "/", null, List.of("unix:" + daemon), null, "0s", null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        RouteConfig route = ConfigFixtures.route("docker", null, "/", "0s", "unix:" + daemon);
         return TestServer.on(folder.resolve("admin.sock"))
                 .mode(FileMode.parse("0600"))
                 .routes(List.of(route))

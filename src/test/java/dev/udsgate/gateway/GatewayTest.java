@@ -74,12 +74,11 @@ class GatewayTest {
             RouteDocument.HealthCheckDocument check,
             String... upstreams) {
         List<FieldError> errors = new ArrayList<>();
-        RouteConfig route = RouteRules.check(
+        return RouteRules.check(
                         new RouteDocument(name, host, prefix, strip, List.of(upstreams), null, responseTimeout, check),
                         "",
                         errors)
                 .orElseThrow(() -> new AssertionError(errors));
-        return route;
     }
 
     private void start(RouteConfig... routes) {

@@ -3,9 +3,9 @@ package dev.udsgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.events.EventLog;
+import dev.udsgate.testing.ConfigFixtures;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +19,7 @@ class RouteTableTest {
     private static final EventLog EVENTS = new EventLog(10, 10);
 
     private static RouteRuntime route(String name, String host, String prefix) {
-        RouteConfig config = RouteRules.check(
-                        new RouteDocument(
-                                name, host, prefix, null, List.of("unix:/run/" + name + ".sock"), null, null, null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        RouteConfig config = ConfigFixtures.route(name, host, prefix, Path.of("/run/" + name + ".sock"));
         return new RouteRuntime(config, SERVER, EVENTS, Map.of(), "udsgate", null, null);
     }
 

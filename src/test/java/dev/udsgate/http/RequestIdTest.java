@@ -5,14 +5,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.testing.Api;
+import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
 import io.restassured.response.Response;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,11 +29,7 @@ class RequestIdTest {
     TestServer server;
 
     private static RouteConfig route(String name, String upstream) {
-        return RouteRules.check(
-                        new RouteDocument(name, name, null, null, List.of(upstream), null, null, null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        return ConfigFixtures.route(name, name, null, null, upstream);
     }
 
     @BeforeEach

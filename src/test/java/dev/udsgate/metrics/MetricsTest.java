@@ -3,13 +3,11 @@ package dev.udsgate.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.testing.Api;
+import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -32,11 +30,7 @@ class MetricsTest {
     @Test
     void connectionsRequestsAndUpstreamsAreCounted() {
         Path app = dir.resolve("app.sock");
-        RouteConfig route = RouteRules.check(
-                        new RouteDocument("app", "app", null, null, List.of("unix:" + app), null, null, null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        RouteConfig route = ConfigFixtures.route("app", "app", null, app);
         try (TestUpstream upstream = TestUpstream.onUnixSocket("app", app);
                 TestServer server = TestServer.on(dir.resolve("u.sock"))
                         .routes(List.of(route))

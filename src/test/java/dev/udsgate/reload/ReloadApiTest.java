@@ -6,15 +6,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import dev.udsgate.config.ConfigFileLoader;
-import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.config.Exposure;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.testing.Api;
+import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.SocketFixtures;
 import dev.udsgate.testing.TestServer;
@@ -63,15 +61,7 @@ class ReloadApiTest {
     }
 
     private static ListenerConfig listener(String name, Path path, String mode, Exposure exposure) {
-        return new ListenerConfig(
-                name,
-                path,
-                FileMode.parse(mode),
-                Optional.empty(),
-                ListenerConfig.DEFAULT_BACKLOG,
-                ConnectionLimits.defaults(),
-                Optional.empty(),
-                exposure);
+        return ConfigFixtures.listener(name, path, mode, exposure);
     }
 
     private RouteConfig routeTo(String name, String host) {
@@ -81,11 +71,7 @@ class ReloadApiTest {
     }
 
     private static RouteConfig route(String name, String host, Path socket) {
-        return RouteRules.check(
-                        new RouteDocument(name, host, null, null, List.of("unix:" + socket), null, null, null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        return ConfigFixtures.route(name, host, null, socket);
     }
 
     /** The running configuration with other listeners and routes, as an edited file would give. */

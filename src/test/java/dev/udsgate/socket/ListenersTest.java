@@ -7,14 +7,12 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.config.Exposure;
 import dev.udsgate.config.FileMode;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.RouteConfig;
-import dev.udsgate.config.RouteDocument;
-import dev.udsgate.config.RouteRules;
 import dev.udsgate.testing.Api;
+import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.SocketFixtures;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
@@ -52,25 +50,13 @@ class ListenersTest {
     }
 
     private static ListenerConfig listener(String name, Path path, String mode, Exposure exposure) {
-        return new ListenerConfig(
-                name,
-                path,
-                FileMode.parse(mode),
-                Optional.empty(),
-                ListenerConfig.DEFAULT_BACKLOG,
-                ConnectionLimits.defaults(),
-                Optional.empty(),
-                exposure);
+        return ConfigFixtures.listener(name, path, mode, exposure);
     }
 
     private RouteConfig routeTo(String name, String host, String prefix) {
         Path socket = dir.resolve(name + ".sock");
         upstreams.add(TestUpstream.onUnixSocket(name, socket));
-        return RouteRules.check(
-                        new RouteDocument(name, host, prefix, null, List.of("unix:" + socket), null, null, null),
-                        "",
-                        new ArrayList<>())
-                .orElseThrow();
+        return ConfigFixtures.route(name, host, prefix, socket);
     }
 
     private Path admin() {
