@@ -42,13 +42,7 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
             PeerMatches peer, String method, String path, Supplier<Optional<String>> route, boolean adminWrite) {
         AccessPolicy policy = peer.policy();
         List<AccessRule> rules = policy.rules();
-        String unversioned = AccessRule.withoutApiVersion(path);
-        Integer matched = null;
-        for (int i = 0; i < rules.size() && matched == null; i++) {
-            if (peer.applies()[i] && matches(rules.get(i), method, path, unversioned, route)) {
-                matched = i;
-            }
-        }
+        Integer matched = rules.isEmpty() ? null : firstMatch(peer, method, path, route);
         if (!rules.isEmpty() && matched == null) {
             return new AccessDecision(false, null, Reason.NO_RULE, policy.mode());
         }
@@ -63,9 +57,36 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
         return new AccessDecision(true, matched, Reason.ALLOWED, policy.mode());
     }
 
+    /** The first rule that applies to the peer and matches the request; null if none does. */
+    private static Integer firstMatch(PeerMatches peer, String method, String path, Supplier<Optional<String>> route) {
+        int versionEnd = AccessRule.apiVersionEnd(path);
+        RuleIndex.Candidates candidates = peer.index().candidates(method, path, versionEnd);
+        int[] direct = candidates.direct();
+        int[] unversioned = candidates.unversioned();
+        List<AccessRule> rules = peer.policy().rules();
+        int d = 0;
+        int u = 0;
+        // The two ascending lists walked as one, in the rules' order; a rule in both is tried once.
+        while (d < direct.length || u < unversioned.length) {
+            int next;
+            if (u >= unversioned.length || (d < direct.length && direct[d] <= unversioned[u])) {
+                next = direct[d++];
+                if (u < unversioned.length && unversioned[u] == next) {
+                    u++;
+                }
+            } else {
+                next = unversioned[u++];
+            }
+            if (peer.applies()[next] && matches(rules.get(next), method, path, versionEnd, route)) {
+                return next;
+            }
+        }
+        return null;
+    }
+
     private static boolean matches(
-            AccessRule rule, String method, String path, String unversioned, Supplier<Optional<String>> route) {
-        if (!rule.matchesMethod(method) || !rule.matchesPath(path, unversioned)) {
+            AccessRule rule, String method, String path, int versionEnd, Supplier<Optional<String>> route) {
+        if (!rule.matchesMethod(method) || !rule.matchesPath(path, versionEnd)) {
             return false;
         }
         return rule.routes().isEmpty()

@@ -21,7 +21,9 @@ import dev.udsgate.system.Principal;
 import dev.udsgate.system.ProcessUser;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Connection;
@@ -62,6 +64,7 @@ public final class AccessHandler extends Handler.Wrapper {
     private final RouteLookup routes;
     private final EventLog events;
     private final long ownUid = ProcessUser.effectiveUid();
+    private final Map<String, RuleIndex> indexes = new ConcurrentHashMap<>();
 
     /** @param connections for the connection ids in the audit log; null when connections are not tracked */
     public AccessHandler(ConnectionRegistry connections, RouteLookup routes, EventLog events, Handler next) {
@@ -95,7 +98,7 @@ public final class AccessHandler extends Handler.Wrapper {
         } else {
             path = request.getHttpURI().getPath();
         }
-        PeerMatches peer = peerMatches(request, policy);
+        PeerMatches peer = peerMatches(request, listener, policy);
         Supplier<Optional<String>> route = toApi ? Optional::empty : memo(() -> routes.routeFor(request, path));
         AccessDecision decision = AccessDecision.of(peer, request.getMethod(), path, route, adminWrite);
         if (!decision.allowed() || adminWrite) {
@@ -160,14 +163,24 @@ public final class AccessHandler extends Handler.Wrapper {
     }
 
     /** The peer's part of the decision, kept with the connection until a reload changes the policy. */
-    private PeerMatches peerMatches(Request request, AccessPolicy policy) {
+    private PeerMatches peerMatches(Request request, ListenerConfig listener, AccessPolicy policy) {
         ConnectionMetaData connection = request.getConnectionMetaData();
         if (connection.getAttribute(CACHED) instanceof PeerMatches cached && cached.policy() == policy) {
             return cached;
         }
-        PeerMatches fresh = PeerMatches.of(policy, caller(connection.getConnection()));
+        PeerMatches fresh = PeerMatches.of(indexOf(listener, policy), caller(connection.getConnection()));
         connection.setAttribute(CACHED, fresh);
         return fresh;
+    }
+
+    /** The listener's rules indexed, once per policy: by listener name, made again when a reload gives it another. */
+    private RuleIndex indexOf(ListenerConfig listener, AccessPolicy policy) {
+        RuleIndex index = indexes.get(listener.name());
+        if (index == null || index.policy() != policy) {
+            index = RuleIndex.of(policy);
+            indexes.put(listener.name(), index);
+        }
+        return index;
     }
 
     private Caller caller(Connection connection) {

@@ -15,18 +15,27 @@ import java.util.Set;
  * <p>A condition that cannot be decided (the kernel did not name the peer; its supplementary groups
  * cannot be read) counts against the caller: an allow rule does not match, a deny rule does.
  *
- * @param policy the policy these were computed for; another one means computing them again
+ * @param index the policy's rules, indexed, as these were computed for; another policy means
+ *     computing them again
  * @param applies for each rule, in order, whether it applies to this peer
  */
-record PeerMatches(AccessPolicy policy, Caller caller, boolean[] applies) {
+record PeerMatches(RuleIndex index, Caller caller, boolean[] applies) {
 
     static PeerMatches of(AccessPolicy policy, Caller caller) {
-        List<AccessRule> rules = policy.rules();
+        return of(RuleIndex.of(policy), caller);
+    }
+
+    static PeerMatches of(RuleIndex index, Caller caller) {
+        List<AccessRule> rules = index.policy().rules();
         boolean[] applies = new boolean[rules.size()];
         for (int i = 0; i < applies.length; i++) {
             applies[i] = applies(rules.get(i), caller);
         }
-        return new PeerMatches(policy, caller, applies);
+        return new PeerMatches(index, caller, applies);
+    }
+
+    AccessPolicy policy() {
+        return index.policy();
     }
 
     private enum Answer {

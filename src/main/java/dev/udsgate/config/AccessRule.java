@@ -50,21 +50,21 @@ public record AccessRule(
 
     /** @param path a canonical path */
     public boolean matchesPath(String path) {
-        return matchesPath(path, withoutApiVersion(path));
+        return matchesPath(path, apiVersionEnd(path));
     }
 
     /**
      * @param path a canonical path
-     * @param unversioned the same without its API version segment ({@link #withoutApiVersion}), or
-     *     null: worked out once per request, for every rule
+     * @param versionEnd where its API version segment ends ({@link #apiVersionEnd}), or -1 when it
+     *     has none: worked out once per request, for every rule
      */
-    public boolean matchesPath(String path, String unversioned) {
+    public boolean matchesPath(String path, int versionEnd) {
         if (paths.isEmpty()) {
             return true;
         }
-        boolean tryUnversioned = anyApiVersion && unversioned != null;
+        boolean tryUnversioned = anyApiVersion && versionEnd > 0;
         for (PathPattern pattern : paths.get()) {
-            if (pattern.matches(path) || (tryUnversioned && pattern.matches(unversioned))) {
+            if (pattern.matches(path) || (tryUnversioned && pattern.matches(path, versionEnd))) {
                 return true;
             }
         }
@@ -76,20 +76,21 @@ public record AccessRule(
     }
 
     /**
-     * The path without its first segment when that is an API version as Docker's router reads one
-     * ({@code v} and digits and dots: {@code /v1.41}); null when it has none.
+     * Where the path's first segment ends when that segment is an API version as Docker's router
+     * reads one ({@code v} and digits and dots: {@code /v1.41}), so that the rest is
+     * {@code path.substring(end)}; -1 when it has none.
      */
-    public static String withoutApiVersion(String path) {
+    public static int apiVersionEnd(String path) {
         int end = path.indexOf('/', 1);
         if (end < 0 || end < 3 || path.charAt(1) != 'v') {
-            return null;
+            return -1;
         }
         for (int i = 2; i < end; i++) {
             char c = path.charAt(i);
             if (!(c == '.' || (c >= '0' && c <= '9'))) {
-                return null;
+                return -1;
             }
         }
-        return path.substring(end);
+        return end;
     }
 }

@@ -63,11 +63,20 @@ public record PathPattern(String text, List<String> segments, boolean anyRest) {
 
     /** @param path a canonical path ({@link CanonicalPath#of}) */
     public boolean matches(String path) {
+        return matches(path, 0);
+    }
+
+    /**
+     * @param path a canonical path ({@link CanonicalPath#of})
+     * @param from where in {@code path} the part to match begins, at a {@code /}: 0 for the whole
+     *     path, the end of an API version segment to match what follows it (nothing is copied)
+     */
+    public boolean matches(String path, int from) {
         int end = path.length();
-        if (end > 1 && path.charAt(end - 1) == '/') {
+        if (end > from + 1 && path.charAt(end - 1) == '/') {
             end--;
         }
-        int at = 1; // past the leading '/'
+        int at = from + 1; // past the leading '/'
         for (String segment : segments) {
             if (at >= end) {
                 return false; // the path has no segment left for this one
@@ -83,5 +92,18 @@ public record PathPattern(String text, List<String> segments, boolean anyRest) {
             at = next + 1;
         }
         return anyRest || at >= end;
+    }
+
+    /**
+     * The first segment a matching path must have, or null when any will do ({@code /*}{@code /x},
+     * {@code /**}): what an index of rules by a path's first segment files this pattern under. The
+     * root pattern {@code /} has the empty segment.
+     */
+    public String firstSegment() {
+        if (segments.isEmpty()) {
+            return anyRest ? null : "";
+        }
+        String first = segments.get(0);
+        return first.equals(ONE) ? null : first;
     }
 }
