@@ -1,6 +1,7 @@
 package dev.udsgate;
 
 import dev.udsgate.access.AccessHandler;
+import dev.udsgate.access.CallerPolicies;
 import dev.udsgate.api.ApiContext;
 import dev.udsgate.api.ApiHandler;
 import dev.udsgate.api.ApiRoutes;
@@ -188,6 +189,7 @@ public final class UdsGate {
                         .map(connector -> connector.listener().path())
                         .toList());
         RequestCounter requests = new RequestCounter(null);
+        CallerPolicies callers = new CallerPolicies(TRACK_CONNECTIONS ? connections : null);
         ApiContext context = new ApiContext(
                 BuildInfo.current(),
                 Instant.now(),
@@ -200,12 +202,10 @@ public final class UdsGate {
                 heartbeat(config),
                 () -> connectors,
                 this::reload,
-                () -> metrics.scrape(gateway.upstreams()));
+                () -> metrics.scrape(gateway.upstreams()),
+                callers::accessOf);
         requests.setHandler(new GracefulHandler(new RequestRules(new AccessHandler(
-                TRACK_CONNECTIONS ? connections : null,
-                gateway::routeNameFor,
-                events,
-                new ApiHandler(ApiRoutes.table(context), gateway)))));
+                callers, gateway::routeNameFor, events, new ApiHandler(ApiRoutes.table(context), gateway)))));
         routes.load();
         server.setHandler(requests);
         completesInline = server.getInvocationType() == InvocationType.NON_BLOCKING;

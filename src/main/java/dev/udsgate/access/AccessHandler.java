@@ -5,29 +5,17 @@ import dev.udsgate.config.CanonicalPath;
 import dev.udsgate.config.Exposure;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.RouteRules;
-import dev.udsgate.connections.ConnectionPeer;
-import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import dev.udsgate.http.ProblemWriter;
 import dev.udsgate.http.RequestId;
-import dev.udsgate.peer.PeerIdentity;
-import dev.udsgate.peer.ProcessView;
-import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
-import dev.udsgate.system.Principal;
-import dev.udsgate.system.ProcessUser;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -53,23 +41,19 @@ public final class AccessHandler extends Handler.Wrapper {
     static final Logger AUDIT = LoggerFactory.getLogger("dev.udsgate.access.AUDIT");
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessHandler.class);
-    private static final String CACHED = PeerMatches.class.getName();
 
     /** The route a request would take, by its canonical path: the gateway's own table asked. */
     public interface RouteLookup {
         Optional<String> routeFor(Request request, String canonicalPath);
     }
 
-    private final ConnectionRegistry connections;
+    private final CallerPolicies callers;
     private final RouteLookup routes;
     private final EventLog events;
-    private final long ownUid = ProcessUser.effectiveUid();
-    private final Map<String, RuleIndex> indexes = new ConcurrentHashMap<>();
 
-    /** @param connections for the connection ids in the audit log; null when connections are not tracked */
-    public AccessHandler(ConnectionRegistry connections, RouteLookup routes, EventLog events, Handler next) {
+    public AccessHandler(CallerPolicies callers, RouteLookup routes, EventLog events, Handler next) {
         super(next);
-        this.connections = connections;
+        this.callers = callers;
         this.routes = routes;
         this.events = events;
     }
@@ -98,7 +82,7 @@ public final class AccessHandler extends Handler.Wrapper {
         } else {
             path = request.getHttpURI().getPath();
         }
-        PeerMatches peer = peerMatches(request, listener, policy);
+        PeerMatches peer = callers.peerMatches(request, listener);
         Supplier<Optional<String>> route = toApi ? Optional::empty : memo(() -> routes.routeFor(request, path));
         AccessDecision decision = AccessDecision.of(peer, request.getMethod(), path, route, adminWrite);
         if (!decision.allowed() || adminWrite) {
@@ -160,49 +144,6 @@ public final class AccessHandler extends Handler.Wrapper {
             events.publish(new Occurrence.AdminWrite(
                     listener.name(), caller.connectionId(), caller.userLabel(), method, path));
         }
-    }
-
-    /** The peer's part of the decision, kept with the connection until a reload changes the policy. */
-    private PeerMatches peerMatches(Request request, ListenerConfig listener, AccessPolicy policy) {
-        ConnectionMetaData connection = request.getConnectionMetaData();
-        if (connection.getAttribute(CACHED) instanceof PeerMatches cached && cached.policy() == policy) {
-            return cached;
-        }
-        PeerMatches fresh = PeerMatches.of(indexOf(listener, policy), caller(connection.getConnection()));
-        connection.setAttribute(CACHED, fresh);
-        return fresh;
-    }
-
-    /** The listener's rules indexed, once per policy: by listener name, made again when a reload gives it another. */
-    private RuleIndex indexOf(ListenerConfig listener, AccessPolicy policy) {
-        RuleIndex index = indexes.get(listener.name());
-        if (index == null || index.policy() != policy) {
-            index = RuleIndex.of(policy);
-            indexes.put(listener.name(), index);
-        }
-        return index;
-    }
-
-    private Caller caller(Connection connection) {
-        Optional<ConnectionPeer> tracked = connections == null ? Optional.empty() : connections.peerOf(connection);
-        PeerIdentity identity = tracked.map(ConnectionPeer::identity)
-                .or(() -> connection.getEndPoint() instanceof ListenerEndPoint endPoint
-                        ? endPoint.peer()
-                        : Optional.empty())
-                .orElse(null);
-        String id = tracked.map(ConnectionPeer::connectionId).orElse(null);
-        if (identity == null) {
-            return new Caller(id, null, null, Optional::empty, false);
-        }
-        Principal user = identity.user();
-        boolean privileged = user.id() != null && (user.id() == ProcessUser.ROOT_UID || user.id() == ownUid);
-        return new Caller(id, user, identity.group(), memo(() -> supplementaryGroups(identity)), privileged);
-    }
-
-    /** Read from /proc the first time a rule asks, once per connection; empty if the process is not known. */
-    private static Optional<List<Principal>> supplementaryGroups(PeerIdentity identity) {
-        ProcessView process = identity.process();
-        return Optional.ofNullable(process.groups());
     }
 
     private static <T> Supplier<T> memo(Supplier<T> supplier) {

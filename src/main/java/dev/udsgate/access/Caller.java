@@ -1,5 +1,6 @@
 package dev.udsgate.access;
 
+import dev.udsgate.peer.ProcessView;
 import dev.udsgate.system.Principal;
 import java.util.List;
 import java.util.Optional;
@@ -11,16 +12,17 @@ import java.util.function.Supplier;
  * @param connectionId the connection's id as the API shows it, or null if it is not tracked
  * @param user the peer's user; null when the kernel would not say
  * @param group the peer's primary group; null when the kernel would not say
- * @param supplementaryGroups read from {@code /proc} only if a rule asks; empty when they cannot be
- *     known (another pid namespace, or the process is gone)
+ * @param process the connecting process, read from {@code /proc} only if a rule asks, once: its
+ *     supplementary groups, executable and container; {@code unavailable} or {@code stale} when it
+ *     cannot be known (another pid namespace, or the process is gone)
  * @param privileged root or udsgate's own user: the admin, who may write through the API
  */
-record Caller(
-        String connectionId,
-        Principal user,
-        Principal group,
-        Supplier<Optional<List<Principal>>> supplementaryGroups,
-        boolean privileged) {
+record Caller(String connectionId, Principal user, Principal group, Supplier<ProcessView> process, boolean privileged) {
+
+    /** Its supplementary groups; empty when they cannot be known. */
+    Optional<List<Principal>> supplementaryGroups() {
+        return Optional.ofNullable(process.get().groups());
+    }
 
     /** How a log line and a 403 name it: uid and user name. */
     String describe() {

@@ -1,5 +1,6 @@
 package dev.udsgate.api;
 
+import dev.udsgate.access.CallerAccess;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.GatewayRouter;
@@ -12,7 +13,9 @@ import dev.udsgate.system.UserDirectory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Request;
 
 /**
  * The features the API reports on, handed to it by whoever wires the server.
@@ -22,6 +25,7 @@ import java.util.function.Supplier;
  * @param listeners every listener now, in configuration order (a reload changes them)
  * @param reloader reads the configuration again and applies it
  * @param metrics every metric now, in Prometheus' text format
+ * @param access what applies to the caller of a request on its listener
  */
 public record ApiContext(
         BuildInfo build,
@@ -35,4 +39,5 @@ public record ApiContext(
         Duration heartbeatInterval,
         Supplier<List<ListenerConnector>> listeners,
         Reloader reloader,
-        Supplier<String> metrics) {}
+        Supplier<String> metrics,
+        Function<Request, CallerAccess> access) {}

@@ -11,7 +11,7 @@ public final class ApiRoutes {
         SocketEndpoints socket = new SocketEndpoints(context.connections(), context.listeners(), context.events());
         ListenerNames listeners = new ListenerNames(context.listeners());
         ReloadEndpoints reload = new ReloadEndpoints(context.reloader(), context.connections());
-        ConnectionEndpoints connections = new ConnectionEndpoints(context.connections(), listeners);
+        ConnectionEndpoints connections = new ConnectionEndpoints(context.connections(), listeners, context.access());
         PolicyEndpoints policy = new PolicyEndpoints(context.listeners());
         RouteEndpoints routes = new RouteEndpoints(context.routes(), context.router());
         EventEndpoints events =

@@ -1,5 +1,8 @@
 package dev.udsgate.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.udsgate.access.CallerAccess;
+import dev.udsgate.config.AccessPolicy;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.connections.ConnectionSnapshot;
 import dev.udsgate.connections.ConnectionState;
@@ -7,11 +10,14 @@ import dev.udsgate.http.Json;
 import dev.udsgate.http.ProblemException;
 import dev.udsgate.http.ProblemKind;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Request;
 
 /** {@code /v1/connections}: who is connected, as the kernel says, and closing a connection. */
 final class ConnectionEndpoints {
@@ -24,10 +30,12 @@ final class ConnectionEndpoints {
     private final ConnectionRegistry registry;
 
     private final ListenerNames listeners;
+    private final Function<Request, CallerAccess> access;
 
-    ConnectionEndpoints(ConnectionRegistry registry, ListenerNames listeners) {
+    ConnectionEndpoints(ConnectionRegistry registry, ListenerNames listeners, Function<Request, CallerAccess> access) {
         this.registry = registry;
         this.listeners = listeners;
+        this.access = access;
     }
 
     Reply list(ApiCall call) {
@@ -41,9 +49,34 @@ final class ConnectionEndpoints {
         return Reply.json(registry.list(state, query.user("user"), listener));
     }
 
+    /** The caller's connection, and what applies to it on its listener: which rules, whether it may write. */
     Reply self(ApiCall call) {
-        return Reply.json(own(call));
+        return Reply.json(new OwnConnection(own(call), AccessView.of(access.apply(call.request()))));
     }
+
+    /** The connection's fields, and {@code access}. */
+    record OwnConnection(@JsonUnwrapped ConnectionSnapshot connection, AccessView access) {}
+
+    /**
+     * @param mode {@code enforce} or {@code audit}
+     * @param rules the listener's rules that apply to this caller, each with its index
+     * @param unmatched what a request no rule matches gets: {@code deny} when the listener has
+     *     rules, {@code allow} when it has none
+     */
+    record AccessView(String mode, List<IndexedRule> rules, String unmatched, boolean adminWrites) {
+        static AccessView of(CallerAccess access) {
+            AccessPolicy policy = access.listener().access();
+            List<IndexedRule> rules = access.rules().stream()
+                    .map(i -> new IndexedRule(
+                            i, PolicyEndpoints.RuleView.of(policy.rules().get(i))))
+                    .toList();
+            return new AccessView(
+                    policy.mode().label(), rules, policy.hasRules() ? "deny" : "allow", access.adminWrites());
+        }
+    }
+
+    /** A rule as {@code GET /v1/policy} shows it, with its place in the listener's list. */
+    record IndexedRule(int index, @JsonUnwrapped PolicyEndpoints.RuleView rule) {}
 
     Reply get(ApiCall call) {
         String id = call.pathParameter("id");

@@ -1,6 +1,7 @@
 package dev.udsgate.config;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,6 +20,7 @@ import java.util.Set;
  * @param anyApiVersion whether a leading API version segment ({@code /v1.41}) may come before the paths
  * @param admin (allow rules only) whether it allows the API's writes to peers that are not root or
  *     udsgate's own user
+ * @param process conditions on the connecting process, read from {@code /proc} when a rule asks
  */
 public record AccessRule(
         boolean allow,
@@ -29,7 +31,51 @@ public record AccessRule(
         Optional<Set<String>> routes,
         Optional<List<PathPattern>> paths,
         boolean anyApiVersion,
-        boolean admin) {
+        boolean admin,
+        ProcessCondition process) {
+
+    /** A rule about no process. */
+    public AccessRule(
+            boolean allow,
+            Optional<Set<String>> users,
+            Optional<Set<String>> groups,
+            Optional<Set<String>> anyGroups,
+            Optional<Set<String>> methods,
+            Optional<Set<String>> routes,
+            Optional<List<PathPattern>> paths,
+            boolean anyApiVersion,
+            boolean admin) {
+        this(allow, users, groups, anyGroups, methods, routes, paths, anyApiVersion, admin, ProcessCondition.NONE);
+    }
+
+    /**
+     * What a rule asks of the connecting process (pids are recycled, so a pid is never one): its
+     * executable, and the container and Kubernetes pod its cgroup names. {@link #ANY} for "in one".
+     *
+     * @param exe executable paths, exactly as {@code /proc/PID/exe} names them
+     * @param container container ids, each a prefix of at least 12 hex digits (as {@code docker ps}
+     *     shows them), or {@code *}
+     * @param pod pod UIDs, or {@code *}
+     */
+    public record ProcessCondition(
+            Optional<Set<String>> exe, Optional<Set<String>> container, Optional<Set<String>> pod) {
+
+        public static final ProcessCondition NONE =
+                new ProcessCondition(Optional.empty(), Optional.empty(), Optional.empty());
+
+        /** In any container, or any pod. */
+        public static final String ANY = "*";
+
+        public ProcessCondition {
+            exe = exe.map(Set::copyOf);
+            container = container.map(Set::copyOf);
+            pod = pod.map(Set::copyOf);
+        }
+
+        public boolean isEmpty() {
+            return exe.isEmpty() && container.isEmpty() && pod.isEmpty();
+        }
+    }
 
     public AccessRule {
         users = users.map(Set::copyOf);
@@ -38,6 +84,7 @@ public record AccessRule(
         methods = methods.map(Set::copyOf);
         routes = routes.map(Set::copyOf);
         paths = paths.map(List::copyOf);
+        Objects.requireNonNull(process, "process");
         if (admin && !allow) {
             throw new IllegalArgumentException("only an allow rule names admin writes");
         }
@@ -45,7 +92,7 @@ public record AccessRule(
 
     /** Whether it says anything about the peer, or about the request only. */
     public boolean isAboutPeer() {
-        return users.isPresent() || groups.isPresent() || anyGroups.isPresent();
+        return users.isPresent() || groups.isPresent() || anyGroups.isPresent() || !process.isEmpty();
     }
 
     /** @param path a canonical path */

@@ -83,9 +83,27 @@ public final class ConfigFileLoader {
     private static final List<String> LISTENER_KEYS =
             List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes", "access", "rules");
     private static final List<String> RULE_DECISIONS = List.of("allow", "deny");
-    private static final List<String> RULE_KEYS =
-            List.of("user", "uid", "group", "gid", "groups", "methods", "routes", "paths", "anyApiVersion", "admin");
+    private static final List<String> RULE_KEYS = List.of(
+            "user",
+            "uid",
+            "group",
+            "gid",
+            "groups",
+            "exe",
+            "container",
+            "pod",
+            "methods",
+            "routes",
+            "paths",
+            "anyApiVersion",
+            "admin");
     private static final Pattern METHOD = Pattern.compile("[A-Z][A-Z-]*");
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("/[^\\x00]*");
+    /** Docker shows 12 hex digits of a container's 64; a shorter prefix could name several. */
+    private static final Pattern CONTAINER_ID = Pattern.compile("\\*|[0-9a-f]{12,64}");
+
+    private static final Pattern POD_UID =
+            Pattern.compile("\\*|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final long MAX_ID = 0xFFFF_FFFFL;
     /** The top-level keys that describe the one listener {@code main}; {@code listeners:} replaces them. */
     private static final List<String> MAIN_LISTENER_KEYS = List.of("socket", "mode", "group", "backlog");
@@ -510,6 +528,23 @@ public final class ConfigFileLoader {
                 value(match, matchAt, "group", (n, p) -> names(n, p, "a group name or gid")),
                 value(match, matchAt, "gid", this::ids));
         Optional<Set<String>> anyGroups = value(match, matchAt, "groups", (n, p) -> names(n, p, "a group name or gid"));
+        AccessRule.ProcessCondition process = new AccessRule.ProcessCondition(
+                value(
+                        match,
+                        matchAt,
+                        "exe",
+                        (n, p) -> matching(n, p, ABSOLUTE_PATH, "an absolute path such as /usr/bin/docker")),
+                value(
+                        match,
+                        matchAt,
+                        "container",
+                        (n, p) -> matching(n, p, CONTAINER_ID, "a container id of at least 12 hex digits, or *")),
+                value(
+                        match,
+                        matchAt,
+                        "pod",
+                        (n, p) -> matching(
+                                n, p, POD_UID, "a pod UID such as 0c6a4a8e-3b1f-4b7e-9d2a-6f1f0e9d8c7b, or *")));
         Optional<Set<String>> methods = value(match, matchAt, "methods", this::methods);
         Optional<Set<String>> routes = value(match, matchAt, "routes", this::ruleRoutes);
         Optional<List<PathPattern>> paths = value(match, matchAt, "paths", this::pathPatterns);
@@ -526,7 +561,7 @@ public final class ConfigFileLoader {
             return Optional.empty();
         }
         return Optional.of(
-                new AccessRule(allow, users, groups, anyGroups, methods, routes, paths, anyApiVersion, admin));
+                new AccessRule(allow, users, groups, anyGroups, methods, routes, paths, anyApiVersion, admin, process));
     }
 
     /** {@code user:} with {@code uid:} (or {@code group:} with {@code gid:}): either one will do. */
@@ -574,6 +609,19 @@ public final class ConfigFileLoader {
                                 .flatMap(id -> id.signum() >= 0 && id.compareTo(BigInteger.valueOf(MAX_ID)) <= 0
                                         ? Optional.of(id.toString())
                                         : fail(p, "must be between 0 and " + MAX_ID + ", got " + id)))
+                .map(java.util.LinkedHashSet::new);
+    }
+
+    /** Names that must each match {@code form}: {@code what} says how they look. */
+    private Optional<Set<String>> matching(Node node, String at, Pattern form, String what) {
+        return oneOrMore(
+                        node,
+                        at,
+                        what,
+                        (n, p) -> text(n, p, "must be " + what)
+                                .flatMap(t -> form.matcher(t).matches()
+                                        ? Optional.of(t)
+                                        : fail(p, "must be " + what + ", got \"" + t + "\"")))
                 .map(java.util.LinkedHashSet::new);
     }
 

@@ -27,8 +27,8 @@ public record ProcessView(
         String cgroup,
         ContainerView container) {
 
-    static final ProcessView STALE = new ProcessView("stale", null, null, null, null, null, null);
-    static final ProcessView UNAVAILABLE = new ProcessView("unavailable", null, null, null, null, null, null);
+    public static final ProcessView STALE = new ProcessView("stale", null, null, null, null, null, null);
+    public static final ProcessView UNAVAILABLE = new ProcessView("unavailable", null, null, null, null, null, null);
 
     /**
      * @param runtime {@code docker}, {@code podman}, {@code containerd} or {@code cri-o}, or null

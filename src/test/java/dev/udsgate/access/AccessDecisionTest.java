@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.udsgate.config.AccessPolicy;
 import dev.udsgate.config.AccessRule;
 import dev.udsgate.config.PathPattern;
+import dev.udsgate.peer.ProcessView;
 import dev.udsgate.system.Principal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,15 +16,34 @@ import org.junit.jupiter.api.Test;
 /** The decision below the socket: rules in order, peers by name or id, the admin's writes. */
 class AccessDecisionTest {
 
+    private static final String CONTAINER = "4f66ad9a0b2e7c1d3e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d";
+    private static final String POD = "0c6a4a8e-3b1f-4b7e-9d2a-6f1f0e9d8c7b";
+
     private static final Caller NOBODY = new Caller(
             "7",
             new Principal("nobody", 65534L),
             new Principal("nogroup", 65534L),
-            () -> Optional.of(List.of(new Principal("docker", 999L))),
+            () -> process("/usr/bin/curl", null, List.of(new Principal("docker", 999L))),
             false);
-    private static final Caller ROOT =
-            new Caller("1", new Principal("root", 0L), new Principal("root", 0L), () -> Optional.of(List.of()), true);
-    private static final Caller UNNAMED = new Caller("9", null, null, Optional::empty, false);
+    private static final Caller ROOT = new Caller(
+            "1", new Principal("root", 0L), new Principal("root", 0L), () -> process("/usr/bin/curl", null), true);
+    private static final Caller UNNAMED = new Caller("9", null, null, () -> ProcessView.UNAVAILABLE, false);
+    private static final Caller IN_A_POD = new Caller(
+            "10",
+            new Principal(null, 1000L),
+            new Principal(null, 1000L),
+            () -> process("/usr/local/bin/agent", new ProcessView.ContainerView("containerd", CONTAINER, POD)),
+            false);
+    private static final Caller GONE =
+            new Caller("11", new Principal(null, 1000L), new Principal(null, 1000L), () -> ProcessView.STALE, false);
+
+    private static ProcessView process(String exe, ProcessView.ContainerView container) {
+        return process(exe, container, List.of());
+    }
+
+    private static ProcessView process(String exe, ProcessView.ContainerView container, List<Principal> groups) {
+        return new ProcessView("known", "x", exe, Instant.EPOCH, groups, "/", container);
+    }
 
     private static AccessRule allow(List<String> methods, String... paths) {
         return rule(true, Optional.empty(), Optional.of(Set.copyOf(methods)), true, false, paths);
@@ -123,8 +144,59 @@ class AccessDecisionTest {
         assertThat(decide(UNNAMED, "GET", "/x", denyDocker, allowAll).allowed()).isFalse();
         assertThat(decide(ROOT, "GET", "/x", denyDocker, allowAll).allowed()).isTrue();
         // Groups that cannot be read (another pid namespace): the deny rule holds, on doubt.
-        Caller unreadable = new Caller("8", NOBODY.user(), NOBODY.group(), Optional::empty, false);
+        Caller unreadable = new Caller("8", NOBODY.user(), NOBODY.group(), () -> ProcessView.UNAVAILABLE, false);
         assertThat(decide(unreadable, "GET", "/x", denyDocker, allowAll).rule()).isZero();
+    }
+
+    @Test
+    void processConditionsMatchTheExecutableTheContainerAndThePodAndAStaleProcessNeverPassesAnAllow() {
+        AccessRule agentInPod = processRule(
+                true,
+                new AccessRule.ProcessCondition(
+                        Optional.of(Set.of("/usr/local/bin/agent")),
+                        Optional.of(Set.of(CONTAINER.substring(0, 12))),
+                        Optional.of(Set.of(POD))));
+        assertThat(decide(IN_A_POD, "GET", "/x", agentInPod).allowed()).isTrue();
+        assertThat(decide(NOBODY, "GET", "/x", agentInPod).allowed()).isFalse();
+        assertThat(decide(GONE, "GET", "/x", agentInPod).allowed()).isFalse();
+
+        AccessRule anyContainer = processRule(
+                true, new AccessRule.ProcessCondition(Optional.empty(), Optional.of(Set.of("*")), Optional.empty()));
+        assertThat(decide(IN_A_POD, "GET", "/x", anyContainer).allowed()).isTrue();
+        assertThat(decide(NOBODY, "GET", "/x", anyContainer).allowed())
+                .as("a host process")
+                .isFalse();
+
+        AccessRule otherContainer = processRule(
+                true,
+                new AccessRule.ProcessCondition(
+                        Optional.empty(), Optional.of(Set.of("0123456789ab")), Optional.empty()));
+        assertThat(decide(IN_A_POD, "GET", "/x", otherContainer).allowed()).isFalse();
+
+        // Deny rules hold on doubt: a process that had exited cannot slip past one.
+        AccessRule denyContainers = processRule(
+                false, new AccessRule.ProcessCondition(Optional.empty(), Optional.of(Set.of("*")), Optional.empty()));
+        AccessRule allowAll = rule(true, Optional.empty(), Optional.empty(), false, false);
+        assertThat(decide(IN_A_POD, "GET", "/x", denyContainers, allowAll).allowed())
+                .isFalse();
+        assertThat(decide(GONE, "GET", "/x", denyContainers, allowAll).allowed())
+                .isFalse();
+        assertThat(decide(NOBODY, "GET", "/x", denyContainers, allowAll).allowed())
+                .isTrue();
+    }
+
+    private static AccessRule processRule(boolean allow, AccessRule.ProcessCondition process) {
+        return new AccessRule(
+                allow,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                false,
+                process);
     }
 
     @Test

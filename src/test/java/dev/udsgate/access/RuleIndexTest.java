@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.udsgate.config.AccessPolicy;
 import dev.udsgate.config.AccessRule;
 import dev.udsgate.config.PathPattern;
+import dev.udsgate.peer.ProcessView;
 import dev.udsgate.system.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,12 @@ class RuleIndexTest {
 
     private static final List<String> SEGMENTS = List.of("a", "b", "containers", "json", "v1.41", "v2", "_ping");
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "DELETE", "PATCH");
-    private static final Caller ANYONE =
-            new Caller("1", new Principal("nobody", 65534L), new Principal("nogroup", 65534L), Optional::empty, false);
+    private static final Caller ANYONE = new Caller(
+            "1",
+            new Principal("nobody", 65534L),
+            new Principal("nogroup", 65534L),
+            () -> ProcessView.UNAVAILABLE,
+            false);
 
     @Test
     void theFirstRuleFoundIsTheFirstRuleInOrderThatMatches() {
@@ -76,7 +81,7 @@ class RuleIndexTest {
                 "2",
                 new Principal("nobody", 65534L),
                 new Principal("nogroup", 65534L),
-                () -> Optional.of(List.of()),
+                () -> new ProcessView("known", "x", "/bin/x", java.time.Instant.EPOCH, List.of(), "/", null),
                 false);
         PeerMatches peer =
                 PeerMatches.of(new AccessPolicy(AccessPolicy.Mode.ENFORCE, List.of(forDocker, denyAll)), notInDocker);

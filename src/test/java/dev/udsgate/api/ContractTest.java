@@ -78,7 +78,8 @@ class ContractTest {
                 Duration.ofSeconds(1),
                 List::of,
                 null,
-                () -> "");
+                () -> "",
+                null);
         List<String> served = ApiRoutes.table(nothing).operations();
 
         assertThat(served).containsExactlyInAnyOrderElementsOf(specified);

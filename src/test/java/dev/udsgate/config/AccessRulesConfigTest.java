@@ -77,6 +77,7 @@ class AccessRulesConfigTest {
                       - deny: {admin: true, uid: -1}
                       - allow: {paths: ["/a/**/b", "/a//b", "/a/%2e%2e", "/x*"], colour: red}
                       - allow:
+                      - allow: {exe: docker, container: [4f66ad], pod: web-0}
                   - name: other
                     path: /run/other.sock
                     rules: []
@@ -96,7 +97,13 @@ class AccessRulesConfigTest {
                         "listeners[0].rules[3].deny.admin: is for allow rules only: a deny rule denies admin writes"
                                 + " as it is",
                         "listeners[0].rules[4].allow.colour: unknown key; known keys: user, uid, group, gid, groups,"
-                                + " methods, routes, paths, anyApiVersion, admin",
+                                + " exe, container, pod, methods, routes, paths, anyApiVersion, admin",
+                        "listeners[0].rules[6].allow.exe: must be an absolute path such as /usr/bin/docker, got"
+                                + " \"docker\"",
+                        "listeners[0].rules[6].allow.container[0]: must be a container id of at least 12 hex digits,"
+                                + " or *, got \"4f66ad\"",
+                        "listeners[0].rules[6].allow.pod: must be a pod UID such as"
+                                + " 0c6a4a8e-3b1f-4b7e-9d2a-6f1f0e9d8c7b, or *, got \"web-0\"",
                         "listeners[0].rules[4].allow.paths[0]: has ** before its end: ** may only be its last"
                                 + " segment, as in /containers/**; use * for one segment",
                         "listeners[0].rules[4].allow.paths[1]: has an empty segment (//), which no request path has",
@@ -105,7 +112,7 @@ class AccessRulesConfigTest {
                         "listeners[0].rules[4].allow.paths[3]: has a * inside a segment (\"x*\"): * stands for one"
                                 + " whole segment only",
                         "listeners[0].rules[5].allow: must be what the rule matches, a mapping with keys user, uid,"
-                                + " group, gid, groups, methods, routes, paths, anyApiVersion, admin; {} for every"
+                                + " group, gid, groups, exe, container, pod, methods, routes, paths, anyApiVersion, admin; {} for every"
                                 + " request, got nothing",
                         "listeners[1].rules: must be a list of one or more rules such as {allow: {methods: [GET]}};"
                                 + " leave it out for none, got a list");
