@@ -95,6 +95,7 @@ final class RouteEndpoints {
             String connectTimeout,
             String responseTimeout,
             RouteDocument.HealthCheckDocument healthCheck,
+            String identityHeaders,
             String etag,
             String source) {
 
@@ -109,6 +110,7 @@ final class RouteEndpoints {
                     doc.connectTimeout(),
                     doc.responseTimeout(),
                     doc.healthCheck(),
+                    doc.identityHeaders(),
                     versioned.etag(),
                     versioned.source());
         }

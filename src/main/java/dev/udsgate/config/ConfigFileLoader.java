@@ -116,7 +116,8 @@ public final class ConfigFileLoader {
             "upstreams",
             "connectTimeout",
             "responseTimeout",
-            "healthCheck");
+            "healthCheck",
+            "identityHeaders");
     private static final List<String> HEALTH_CHECK_KEYS =
             List.of("path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold");
 
@@ -199,7 +200,8 @@ public final class ConfigFileLoader {
                 d.upstreams(),
                 d.connectTimeout(),
                 d.responseTimeout(),
-                d.healthCheck())));
+                d.healthCheck(),
+                d.identityHeaders())));
         // After the rules, which check the path's name: its rules are worth more than this.
         doc.map(RouteDocument::name)
                 .filter(written -> !written.equals(name))
@@ -755,7 +757,8 @@ public final class ConfigFileLoader {
                 value(route, at, "upstreams", this::upstreams).orElse(null),
                 text(route, at, "connectTimeout", DURATION),
                 text(route, at, "responseTimeout", DURATION),
-                value(route, at, "healthCheck", this::healthCheck).orElse(null)));
+                value(route, at, "healthCheck", this::healthCheck).orElse(null),
+                text(route, at, "identityHeaders", "must be " + IdentityForwarding.CHOICES)));
     }
 
     private Optional<List<String>> upstreams(Node node, String at) {

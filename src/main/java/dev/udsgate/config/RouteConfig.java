@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param connectTimeout for a new upstream connection
  * @param responseTimeout from the request sent to the whole response received; zero: none
  * @param healthCheck active checks; empty: every upstream is taken as healthy until a request fails to connect
+ * @param identityHeaders which of the caller's identity headers the upstream gets
  */
 public record RouteConfig(
         String name,
@@ -24,12 +25,36 @@ public record RouteConfig(
         List<UpstreamAddress> upstreams,
         Duration connectTimeout,
         Duration responseTimeout,
-        Optional<HealthCheckConfig> healthCheck) {
+        Optional<HealthCheckConfig> healthCheck,
+        IdentityForwarding identityHeaders) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
 
     public RouteConfig {
         upstreams = List.copyOf(upstreams);
+        java.util.Objects.requireNonNull(identityHeaders, "identityHeaders");
+    }
+
+    /** A route that sends the kernel's identity headers, the default. */
+    public RouteConfig(
+            String name,
+            Optional<String> host,
+            String pathPrefix,
+            boolean stripPrefix,
+            List<UpstreamAddress> upstreams,
+            Duration connectTimeout,
+            Duration responseTimeout,
+            Optional<HealthCheckConfig> healthCheck) {
+        this(
+                name,
+                host,
+                pathPrefix,
+                stripPrefix,
+                upstreams,
+                connectTimeout,
+                responseTimeout,
+                healthCheck,
+                IdentityForwarding.KERNEL);
     }
 }

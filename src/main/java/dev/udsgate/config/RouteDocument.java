@@ -14,7 +14,21 @@ public record RouteDocument(
         List<String> upstreams,
         String connectTimeout,
         String responseTimeout,
-        HealthCheckDocument healthCheck) {
+        HealthCheckDocument healthCheck,
+        String identityHeaders) {
+
+    /** Without {@code identityHeaders}: the default. */
+    public RouteDocument(
+            String name,
+            String host,
+            String pathPrefix,
+            Boolean stripPrefix,
+            List<String> upstreams,
+            String connectTimeout,
+            String responseTimeout,
+            HealthCheckDocument healthCheck) {
+        this(name, host, pathPrefix, stripPrefix, upstreams, connectTimeout, responseTimeout, healthCheck, null);
+    }
 
     /** An active health check as written. */
     public record HealthCheckDocument(
@@ -37,6 +51,7 @@ public record RouteDocument(
                                 DurationText.format(check.timeout()),
                                 check.healthyThreshold(),
                                 check.unhealthyThreshold()))
-                        .orElse(null));
+                        .orElse(null),
+                route.identityHeaders().label());
     }
 }

@@ -89,6 +89,14 @@ public final class RouteRules {
                     prefix + "connectTimeout", "must be at most " + DurationText.format(MAX_CONNECT_TIMEOUT)));
         }
         Optional<HealthCheckConfig> check = healthCheck(doc.healthCheck(), prefix + "healthCheck", errors);
+        IdentityForwarding identity = doc.identityHeaders() == null
+                ? IdentityForwarding.KERNEL
+                : IdentityForwarding.parse(doc.identityHeaders()).orElse(null);
+        if (identity == null) {
+            errors.add(new FieldError(
+                    prefix + "identityHeaders",
+                    "must be " + IdentityForwarding.CHOICES + ", got \"" + doc.identityHeaders() + "\""));
+        }
         if (errors.size() > before) {
             return Optional.empty();
         }
@@ -101,7 +109,8 @@ public final class RouteRules {
                 upstreams,
                 connect,
                 response,
-                check));
+                check,
+                identity));
     }
 
     /**

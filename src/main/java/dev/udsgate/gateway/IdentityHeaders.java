@@ -1,11 +1,14 @@
 package dev.udsgate.gateway;
 
+import dev.udsgate.config.IdentityForwarding;
 import dev.udsgate.connections.ConnectionPeer;
 import dev.udsgate.connections.ConnectionRegistry;
 import dev.udsgate.peer.PeerIdentity;
+import dev.udsgate.peer.ProcessView;
 import dev.udsgate.system.Principal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.ConnectionMetaData;
@@ -16,8 +19,11 @@ import org.eclipse.jetty.server.Request;
  * udsgate's own namespace ({@code Udsgate-*}): every such header a client sends is dropped
  * ({@link ForwardingRules#dropsFromRequest}), so an upstream behind udsgate can trust them.
  *
- * <p>Built once per connection, on its first forwarded request, and kept with the connection: a
- * keep-alive client's later requests only add the same fields again.
+ * <p>A route says which it sends ({@link IdentityForwarding}): none, the kernel's (uid, gid, pid:
+ * read at accept), or those and the process's (executable, command, supplementary groups,
+ * container, pod: read from {@code /proc} once per connection, the first time a route asks). Each
+ * set is built once per connection, on its first forwarded request, and kept with the connection:
+ * a keep-alive client's later requests only add the same fields again.
  */
 final class IdentityHeaders {
 
@@ -31,8 +37,16 @@ final class IdentityHeaders {
     static final String GID = "Udsgate-Peer-Gid";
     static final String GROUP = "Udsgate-Peer-Group";
     static final String PID = "Udsgate-Peer-Pid";
+    static final String PROCESS = "Udsgate-Peer-Process";
+    static final String EXE = "Udsgate-Peer-Exe";
+    static final String COMMAND = "Udsgate-Peer-Command";
+    static final String GROUPS = "Udsgate-Peer-Groups";
+    static final String CONTAINER = "Udsgate-Peer-Container";
+    static final String CONTAINER_RUNTIME = "Udsgate-Peer-Container-Runtime";
+    static final String POD = "Udsgate-Peer-Pod";
 
-    private static final String CACHED = IdentityHeaders.class.getName();
+    private static final String KERNEL_CACHED = IdentityHeaders.class.getName() + ".kernel";
+    private static final String PROCESS_CACHED = IdentityHeaders.class.getName() + ".process";
 
     private final ConnectionRegistry connections;
 
@@ -40,16 +54,20 @@ final class IdentityHeaders {
         this.connections = connections;
     }
 
-    /** The identity fields for the connection {@code request} came on; none if it is not known. */
+    /** The identity fields a route sends for the connection {@code request} came on; none if it is not known. */
     @SuppressWarnings("unchecked")
-    List<HttpField> of(Request request) {
+    List<HttpField> of(Request request, IdentityForwarding forwarding) {
+        if (forwarding == IdentityForwarding.NONE) {
+            return List.of();
+        }
+        String key = forwarding == IdentityForwarding.PROCESS ? PROCESS_CACHED : KERNEL_CACHED;
         ConnectionMetaData connection = request.getConnectionMetaData();
-        Object cached = connection.getAttribute(CACHED);
+        Object cached = connection.getAttribute(key);
         if (cached != null) {
             return (List<HttpField>) cached;
         }
-        List<HttpField> fields = build(connection.getConnection());
-        connection.setAttribute(CACHED, fields);
+        List<HttpField> fields = build(connection.getConnection(), forwarding);
+        connection.setAttribute(key, fields);
         return fields;
     }
 
@@ -58,14 +76,40 @@ final class IdentityHeaders {
         return name.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
     }
 
-    private List<HttpField> build(Connection connection) {
+    private List<HttpField> build(Connection connection, IdentityForwarding forwarding) {
         if (connections == null) {
             return List.of();
         }
-        return connections.peerOf(connection).map(IdentityHeaders::fields).orElse(List.of());
+        return connections
+                .peerOf(connection)
+                .map(peer -> forwarding == IdentityForwarding.PROCESS ? withProcess(peer) : kernel(peer))
+                .orElse(List.of());
     }
 
-    private static List<HttpField> fields(ConnectionPeer peer) {
+    /** The kernel's, then what {@code /proc} says of the process; a process not known says only why. */
+    private static List<HttpField> withProcess(ConnectionPeer peer) {
+        List<HttpField> fields = new ArrayList<>(kernel(peer));
+        ProcessView process = peer.identity().process();
+        fields.add(new HttpField(PROCESS, process.status()));
+        addIfSafe(fields, EXE, process.exe());
+        addIfSafe(fields, COMMAND, process.command());
+        if (process.groups() != null) {
+            fields.add(new HttpField(
+                    GROUPS,
+                    process.groups().stream()
+                            .map(group -> String.valueOf(group.id()))
+                            .collect(Collectors.joining(","))));
+        }
+        ProcessView.ContainerView container = process.container();
+        if (container != null) {
+            addIfSafe(fields, CONTAINER, container.id());
+            addIfSafe(fields, CONTAINER_RUNTIME, container.runtime());
+            addIfSafe(fields, POD, container.podUid());
+        }
+        return List.copyOf(fields);
+    }
+
+    private static List<HttpField> kernel(ConnectionPeer peer) {
         PeerIdentity identity = peer.identity();
         List<HttpField> fields = new ArrayList<>();
         fields.add(new HttpField(CONNECTION, peer.connectionId()));
@@ -81,8 +125,17 @@ final class IdentityHeaders {
         if (principal.id() != null) {
             fields.add(new HttpField(idHeader, principal.id().toString()));
         }
-        if (principal.name() != null && principal.name().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            fields.add(new HttpField(nameHeader, principal.name()));
+        addIfSafe(fields, nameHeader, principal.name());
+    }
+
+    /**
+     * A value that can go in a header as it is: printable ASCII without spaces. Anything else (a
+     * command name with a space, an executable path in UTF-8) is left out rather than re-encoded,
+     * so that an upstream never has to guess how to read one.
+     */
+    private static void addIfSafe(List<HttpField> fields, String name, String value) {
+        if (value != null && !value.isEmpty() && value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            fields.add(new HttpField(name, value));
         }
     }
 }

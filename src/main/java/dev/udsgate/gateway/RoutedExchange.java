@@ -164,7 +164,7 @@ final class RoutedExchange implements Exchange {
                 request.getHeaders(),
                 request.getConnectionMetaData().getHttpVersion(),
                 route.viaHost(),
-                route.identity().of(request),
+                route.identity().of(request, route.config().identityHeaders()),
                 RequestId.of(request),
                 sink::accept);
     }

@@ -47,7 +47,7 @@ class ConfigFileLoaderTest {
             """;
 
     private static final String ROUTE_KEYS =
-            "name, host, pathPrefix, stripPrefix, upstreams, connectTimeout, responseTimeout, healthCheck";
+            "name, host, pathPrefix, stripPrefix, upstreams, connectTimeout, responseTimeout, healthCheck, identityHeaders";
 
     @TempDir
     Path dir;
@@ -160,7 +160,7 @@ class ConfigFileLoaderTest {
                 .extracting(FieldError::toString)
                 .contains(
                         "routes[0]: must be a route: an object with keys name, host, pathPrefix, stripPrefix,"
-                                + " upstreams, connectTimeout, responseTimeout, healthCheck, got null",
+                                + " upstreams, connectTimeout, responseTimeout, healthCheck, identityHeaders, got null",
                         "routes[1].healthCheck: must be an object with keys path, interval, timeout,"
                                 + " healthyThreshold, unhealthyThreshold, got an array");
     }

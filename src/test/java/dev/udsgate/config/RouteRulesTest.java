@@ -57,6 +57,40 @@ class RouteRulesTest {
     }
 
     @Test
+    void aRouteSendsTheKernelsIdentityUnlessItSaysNoneOrProcess() {
+        RouteDocument plain = route(List.of("unix:/run/app.sock"), null);
+        assertThat(RouteRules.check(plain, "", new ArrayList<>()).orElseThrow().identityHeaders())
+                .isEqualTo(IdentityForwarding.KERNEL);
+        for (IdentityForwarding forwarding : IdentityForwarding.values()) {
+            RouteDocument doc = withIdentity(plain, forwarding.label());
+            assertThat(RouteRules.check(doc, "", new ArrayList<>())
+                            .orElseThrow()
+                            .identityHeaders())
+                    .isEqualTo(forwarding);
+            assertThat(RouteDocument.of(
+                                    RouteRules.check(doc, "", new ArrayList<>()).orElseThrow())
+                            .identityHeaders())
+                    .isEqualTo(forwarding.label());
+        }
+        assertThat(errorsOf(withIdentity(plain, "all")))
+                .extracting(FieldError::toString)
+                .containsExactly("identityHeaders: must be none, kernel or process, got \"all\"");
+    }
+
+    private static RouteDocument withIdentity(RouteDocument doc, String identityHeaders) {
+        return new RouteDocument(
+                doc.name(),
+                doc.host(),
+                doc.pathPrefix(),
+                doc.stripPrefix(),
+                doc.upstreams(),
+                doc.connectTimeout(),
+                doc.responseTimeout(),
+                doc.healthCheck(),
+                identityHeaders);
+    }
+
+    @Test
     void anUpstreamOrHostWithAControlCharacterIsRefused() {
         assertThat(errorsOf(route(List.of("unix:/run/app.sock\r\nX: y"), null)))
                 .extracting(FieldError::path)

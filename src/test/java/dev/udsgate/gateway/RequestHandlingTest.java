@@ -2,6 +2,8 @@ package dev.udsgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.udsgate.config.IdentityForwarding;
+import dev.udsgate.config.RouteConfig;
 import dev.udsgate.testing.ApiContract;
 import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.ScriptedUpstream;
@@ -292,6 +294,55 @@ class RequestHandlingTest {
                             "Udsgate-Peer-Pid: " + ProcessHandle.current().pid());
         }
         assertThat(upstream.heads()).hasSize(2);
+    }
+
+    @Test
+    void aRouteSendsTheProcessesIdentityOrNoneAsItSaysAndNeverAForgedOne() throws Exception {
+        Path socket = dir.resolve("upstream.sock");
+        upstream = ScriptedUpstream.on(socket, ECHO_REQUEST_LINE);
+        server = TestServer.on(dir.resolve("udsgate.sock"))
+                .routes(List.of(
+                        identity(
+                                GatewayTest.route("proc", "app", "/proc", false, null, null, "unix:" + socket),
+                                IdentityForwarding.PROCESS),
+                        identity(
+                                GatewayTest.route("none", "app", "/none", false, null, null, "unix:" + socket),
+                                IdentityForwarding.NONE)))
+                .start();
+
+        try (RawHttp client = RawHttp.connect(server.socket())) {
+            send(client, "GET", "/proc/x", "Udsgate-Peer-Exe: /usr/bin/sudo", "Udsgate-Peer-Container: abc");
+            send(client, "GET", "/none/x", "Udsgate-Peer-Uid: 0", "Udsgate-Peer-Process: known");
+        }
+
+        List<List<String>> ours = upstream.heads().stream()
+                .map(head -> Arrays.stream(head.split("\r\n"))
+                        .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("udsgate-"))
+                        .toList())
+                .toList();
+        assertThat(ours).hasSize(2);
+        String exe = Path.of("/proc/self/exe").toRealPath().toString();
+        assertThat(ours.get(0))
+                .contains("Udsgate-Peer-Pid: " + ProcessHandle.current().pid())
+                .contains("Udsgate-Peer-Process: known", "Udsgate-Peer-Exe: " + exe, "Udsgate-Peer-Command: java")
+                .anyMatch(line -> line.startsWith("Udsgate-Peer-Groups: "))
+                .noneMatch(line -> line.contains("/usr/bin/sudo") || line.startsWith("Udsgate-Peer-Container:"));
+        assertThat(ours.get(1))
+                .as("a route that sends no identity still drops the client's")
+                .isEmpty();
+    }
+
+    private static RouteConfig identity(RouteConfig route, IdentityForwarding forwarding) {
+        return new RouteConfig(
+                route.name(),
+                route.host(),
+                route.pathPrefix(),
+                route.stripPrefix(),
+                route.upstreams(),
+                route.connectTimeout(),
+                route.responseTimeout(),
+                route.healthCheck(),
+                forwarding);
     }
 
     // 7. CONNECT and TRACE.
