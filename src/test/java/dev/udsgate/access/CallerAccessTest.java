@@ -87,6 +87,35 @@ class CallerAccessTest {
     }
 
     @Test
+    void aThirdUserWithoutANameIsMatchedByItsUidAndNamedByItInADenial() throws Exception {
+        assumeTrue(SocketFixtures.isRoot(), "runs clients as other users, which needs root");
+        assumeTrue(Files.isExecutable(CURL), "needs curl");
+        Path open = SocketFixtures.traversableFolder(dir);
+        Path shared = open.resolve("shared.sock");
+        server = TestServer.on(open.resolve("admin.sock"))
+                .listener(listener(shared, policy("""
+                        - allow: {uid: 4242, methods: [GET], paths: [/v1/version]}
+                        - allow: {user: nobody, methods: [GET], paths: [/_ping]}
+                        - deny: {}
+                        """)))
+                .start();
+        String[] third = {"setpriv", "--reuid=4242", "--regid=4242", "--clear-groups"};
+        String[] nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+
+        assertThat(curl(shared, "/v1/version", third)).contains("\"version\"");
+        String denied = curl(shared, "/_ping", third);
+        ApiContract.assertProblem("application/problem+json", denied);
+        assertThat(new ObjectMapper().readTree(denied).get("detail").asText())
+                .isEqualTo("uid 4242 on listener shared may not GET /_ping");
+        assertThat(curl(shared, "/_ping", nobody)).isEqualTo("OK");
+        assertThat(new ObjectMapper()
+                        .readTree(curl(shared, "/v1/version", nobody))
+                        .get("status")
+                        .asInt())
+                .isEqualTo(403);
+    }
+
+    @Test
     void aListenerWithoutRulesTellsEveryCallerThatWhatNoRuleMatchesIsAllowed() {
         Path socket = dir.resolve("s.sock");
         server = TestServer.on(socket).start();
