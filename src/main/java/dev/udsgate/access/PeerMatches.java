@@ -14,7 +14,8 @@ import java.util.Set;
  * peer hold. A request then only checks what it adds: method, path, route.
  *
  * <p>A condition that cannot be decided (the kernel did not name the peer; its process cannot be
- * read, or had exited before it was: {@code stale}) counts against the caller: an allow rule does not match, a deny rule does.
+ * read, or had exited before it was: {@code stale}) counts against the caller: an allow rule does
+ * not match, a deny rule does.
  *
  * @param index the policy's rules, indexed, as these were computed for; another policy means
  *     computing them again
