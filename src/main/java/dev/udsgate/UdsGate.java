@@ -435,7 +435,8 @@ public final class UdsGate {
                     applied.routes(),
                     applied.stateFile(),
                     applied.fastPath(),
-                    applied.accessLog());
+                    applied.accessLog(),
+                    applied.logFormat());
         }
         config = applied;
         return failed;

@@ -12,6 +12,8 @@ import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
+import dev.udsgate.config.LogFormat;
+import dev.udsgate.log.LogSetup;
 import dev.udsgate.reload.ConfigSource;
 import dev.udsgate.reload.NothingToReloadException;
 import dev.udsgate.reload.ReloadRefusedException;
@@ -141,6 +143,13 @@ final class ServeCommand implements Callable<Integer> {
     String accessLog;
 
     @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "How the log on standard error is written: text, one line per event, or json, one"
+                    + " object per line (default: text).")
+    String logFormat;
+
+    @Option(
             names = "--max-connections",
             paramLabel = "N",
             description = "Open connections the listener holds at once; one more is closed as soon as it is"
@@ -182,6 +191,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GatewayConfig config = config();
+        // Before anything else logs: nothing has until now, and the file may name the format.
+        LogSetup.use(config.logFormat());
         ShutdownSignals signals = ShutdownSignals.install();
         // systemd socket activation: sockets passed in are served instead of bound (README).
         UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment(), source());
@@ -289,7 +300,12 @@ final class ServeCommand implements Callable<Integer> {
                     file.routes(),
                     first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()),
                     first(fastPath, file.fastPath(), Optional.of(true)).get(),
-                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)));
+                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)),
+                    first(
+                                    logFormat == null ? null : logFormat(logFormat),
+                                    file.logFormat(),
+                                    Optional.of(LogFormat.DEFAULT))
+                            .get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -357,6 +373,11 @@ final class ServeCommand implements Callable<Integer> {
     private AccessLogFormat accessLogFormat(String text) {
         return AccessLogFormat.parse(text)
                 .orElseThrow(() -> usage("--access-log must be " + AccessLogFormat.CHOICES + ", got " + text));
+    }
+
+    private LogFormat logFormat(String text) {
+        return LogFormat.parse(text)
+                .orElseThrow(() -> usage("--log-format must be " + LogFormat.CHOICES + ", got " + text));
     }
 
     private void requireBetween(String flag, Integer value, int max) {

@@ -377,7 +377,8 @@ class AccessRulesTest {
                     started.routes(),
                     started.stateFile(),
                     started.fastPath(),
-                    started.accessLog()));
+                    started.accessLog(),
+                    started.logFormat()));
             Api.over(admin())
                     .post("/v1/reload")
                     .then()
