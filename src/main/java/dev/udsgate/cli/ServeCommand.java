@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
+        // The terminal's width when there is one; 80 columns when printed to a pipe or a file.
+        usageHelpAutoWidth = true,
         versionProvider = UdsgateCommand.Version.class,
         // One element per paragraph: picocli wraps each at a word boundary to the terminal's width.
         description = {
@@ -72,14 +74,15 @@ final class ServeCommand implements Callable<Integer> {
             names = "--config",
             paramLabel = "FILE",
             description = "YAML file (or JSON, if its name ends in .json) with any of these options (in"
-                    + " lowerCamelCase) and the gateway's routes; options given here override it.")
+                    + " lowerCamelCase) and the gateway's routes; options given here override it (default:"
+                    + " none).")
     Path configFile;
 
     @Option(
             names = "--socket",
             paramLabel = "PATH",
-            description = "Socket file to listen on (default: /run/udsgate.sock for root,"
-                    + " $XDG_RUNTIME_DIR/udsgate.sock for other users).")
+            description = "Socket file to listen on (default: for root /run/udsgate.sock, for other users"
+                    + " $XDG_RUNTIME_DIR/udsgate.sock).")
     Path socket;
 
     @Option(
