@@ -19,6 +19,7 @@ import dev.udsgate.gateway.RouteRegistry;
 import dev.udsgate.gateway.fast.ChannelHost;
 import dev.udsgate.gateway.fast.FastPath;
 import dev.udsgate.http.AccessLog;
+import dev.udsgate.http.AccessLogWriter;
 import dev.udsgate.http.ProblemErrorHandler;
 import dev.udsgate.http.RequestRules;
 import dev.udsgate.metrics.Metrics;
@@ -153,7 +154,7 @@ public final class UdsGate {
                         metrics,
                         new AccessLog(
                                 format,
-                                System.out,
+                                accessLogWriter()::write,
                                 connection -> connections
                                         .peerOf(connection)
                                         .map(peer -> new AccessLog.ConnectionFacts(
@@ -216,6 +217,13 @@ public final class UdsGate {
      *
      * @param inherited the socket systemd passed in for it, if any (only at start)
      */
+    /** The access log's writer, a bean of the server: stopped after its last request, its lines written. */
+    private AccessLogWriter accessLogWriter() {
+        AccessLogWriter writer = new AccessLogWriter(System.out, AccessLogWriter.QUEUE_LINES);
+        server.addBean(writer);
+        return writer;
+    }
+
     private ListenerConnector connector(ListenerConfig listenerConfig, Optional<InheritedSocket> inherited) {
         String path = inherited
                 .map(InheritedSocket::path)
@@ -435,7 +443,8 @@ public final class UdsGate {
                     applied.routes(),
                     applied.stateFile(),
                     applied.fastPath(),
-                    applied.accessLog());
+                    applied.accessLog(),
+                    applied.logFormat());
         }
         config = applied;
         return failed;

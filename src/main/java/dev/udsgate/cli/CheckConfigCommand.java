@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "check-config",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = "Checks a config file as 'serve --config FILE' reads it: every error at once, exit 2;"
                 + " one line and exit 0 when it is good.")
 final class CheckConfigCommand implements Callable<Integer> {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "echo",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         versionProvider = UdsgateCommand.Version.class,
         description = {
             "A toy upstream on a Unix socket, for trying the gateway.",

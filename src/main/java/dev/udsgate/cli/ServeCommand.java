@@ -12,6 +12,8 @@ import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.InvalidConfigException;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
+import dev.udsgate.config.LogFormat;
+import dev.udsgate.log.LogSetup;
 import dev.udsgate.reload.ConfigSource;
 import dev.udsgate.reload.NothingToReloadException;
 import dev.udsgate.reload.ReloadRefusedException;
@@ -40,6 +42,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
+        // The terminal's width when there is one; 80 columns when printed to a pipe or a file.
+        usageHelpAutoWidth = true,
         versionProvider = UdsgateCommand.Version.class,
         // One element per paragraph: picocli wraps each at a word boundary to the terminal's width.
         description = {
@@ -70,14 +74,15 @@ final class ServeCommand implements Callable<Integer> {
             names = "--config",
             paramLabel = "FILE",
             description = "YAML file (or JSON, if its name ends in .json) with any of these options (in"
-                    + " lowerCamelCase) and the gateway's routes; options given here override it.")
+                    + " lowerCamelCase) and the gateway's routes; options given here override it (default:"
+                    + " none).")
     Path configFile;
 
     @Option(
             names = "--socket",
             paramLabel = "PATH",
-            description = "Socket file to listen on (default: /run/udsgate.sock for root,"
-                    + " $XDG_RUNTIME_DIR/udsgate.sock for other users).")
+            description = "Socket file to listen on (default: for root /run/udsgate.sock, for other users"
+                    + " $XDG_RUNTIME_DIR/udsgate.sock).")
     Path socket;
 
     @Option(
@@ -141,6 +146,13 @@ final class ServeCommand implements Callable<Integer> {
     String accessLog;
 
     @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "How the log on standard error is written: text, one line per event, or json, one"
+                    + " object per line (default: text).")
+    String logFormat;
+
+    @Option(
             names = "--max-connections",
             paramLabel = "N",
             description = "Open connections the listener holds at once; one more is closed as soon as it is"
@@ -182,6 +194,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         GatewayConfig config = config();
+        // Before anything else logs: nothing has until now, and the file may name the format.
+        LogSetup.use(config.logFormat());
         ShutdownSignals signals = ShutdownSignals.install();
         // systemd socket activation: sockets passed in are served instead of bound (README).
         UdsGate gate = new UdsGate(config, SocketActivation.fromEnvironment(), source());
@@ -289,7 +303,12 @@ final class ServeCommand implements Callable<Integer> {
                     file.routes(),
                     first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()),
                     first(fastPath, file.fastPath(), Optional.of(true)).get(),
-                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)));
+                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)),
+                    first(
+                                    logFormat == null ? null : logFormat(logFormat),
+                                    file.logFormat(),
+                                    Optional.of(LogFormat.DEFAULT))
+                            .get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -357,6 +376,11 @@ final class ServeCommand implements Callable<Integer> {
     private AccessLogFormat accessLogFormat(String text) {
         return AccessLogFormat.parse(text)
                 .orElseThrow(() -> usage("--access-log must be " + AccessLogFormat.CHOICES + ", got " + text));
+    }
+
+    private LogFormat logFormat(String text) {
+        return LogFormat.parse(text)
+                .orElseThrow(() -> usage("--log-format must be " + LogFormat.CHOICES + ", got " + text));
     }
 
     private void requireBetween(String flag, Integer value, int max) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "udsgate",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         versionProvider = UdsgateCommand.Version.class,
         description = "HTTP over a Unix domain socket: a JSON API about the socket itself, and a local gateway.",
         subcommands = CommandLine.HelpCommand.class)

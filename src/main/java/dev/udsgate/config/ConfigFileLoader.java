@@ -78,6 +78,7 @@ public final class ConfigFileLoader {
             "stateFile",
             "fastPath",
             "accessLog",
+            "logFormat",
             "listeners",
             "routes");
     private static final List<String> LISTENER_KEYS =
@@ -399,6 +400,7 @@ public final class ConfigFileLoader {
                 value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
                 value(top, "", "fastPath", this::bool),
                 value(top, "", "accessLog", this::accessLogFormat),
+                value(top, "", "logFormat", this::logFormat),
                 listeners(top),
                 routes(top.entries().get("routes")));
     }
@@ -678,6 +680,14 @@ public final class ConfigFileLoader {
         String expected = "must be " + AccessLogFormat.CHOICES;
         return text(node, at, expected)
                 .flatMap(text -> AccessLogFormat.parse(text)
+                        .map(Optional::of)
+                        .orElseGet(() -> fail(at, expected + ", got \"" + text + "\"")));
+    }
+
+    private Optional<LogFormat> logFormat(Node node, String at) {
+        String expected = "must be " + LogFormat.CHOICES;
+        return text(node, at, expected)
+                .flatMap(text -> LogFormat.parse(text)
                         .map(Optional::of)
                         .orElseGet(() -> fail(at, expected + ", got \"" + text + "\"")));
     }

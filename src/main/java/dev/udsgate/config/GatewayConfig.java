@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param fastPath whether bodiless requests take the gateway's fast path; off, every request takes
  *     Jetty's proxy (to measure what the fast path buys, or to rule it out)
  * @param accessLog one line per request on standard output, in this format; empty: none
+ * @param logFormat how the log on standard error is written; chosen as the process starts, so a
+ *     reload can only report a change
  */
 public record GatewayConfig(
         List<ListenerConfig> listeners,
@@ -30,7 +32,8 @@ public record GatewayConfig(
         List<RouteConfig> routes,
         Optional<Path> stateFile,
         boolean fastPath,
-        Optional<AccessLogFormat> accessLog) {
+        Optional<AccessLogFormat> accessLog,
+        LogFormat logFormat) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -56,6 +59,7 @@ public record GatewayConfig(
         }
         Objects.requireNonNull(history, "history");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(logFormat, "logFormat");
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdown timeout cannot be negative");
         }
@@ -86,6 +90,7 @@ public record GatewayConfig(
                 routes,
                 stateFile,
                 true,
-                Optional.empty());
+                Optional.empty(),
+                LogFormat.DEFAULT);
     }
 }

@@ -1,13 +1,13 @@
 package dev.udsgate.http;
 
 import dev.udsgate.config.AccessLogFormat;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Request;
@@ -18,7 +18,8 @@ import org.eclipse.jetty.server.Response;
  * One line per request once it is answered, as nginx's access log has: time (UTC), listener,
  * connection id, the peer's uid, method, path, route, status, bytes sent, duration and request id.
  * Written to standard output, apart from the log (standard error), so that a collector can read it
- * whole; as text or as one JSON object per line.
+ * whole; as text or as one JSON object per line. The line is handed to an {@link AccessLogWriter}:
+ * the request's thread never waits for standard output.
  */
 public final class AccessLog implements RequestLog {
 
@@ -29,12 +30,12 @@ public final class AccessLog implements RequestLog {
     public record ConnectionFacts(String id, Long uid) {}
 
     private final AccessLogFormat format;
-    private final PrintStream out;
+    private final Consumer<String> out;
     private final Function<Connection, Optional<ConnectionFacts>> connections;
 
     /** @param connections the id and peer of a connection, from the registry; empty when untracked */
     public AccessLog(
-            AccessLogFormat format, PrintStream out, Function<Connection, Optional<ConnectionFacts>> connections) {
+            AccessLogFormat format, Consumer<String> out, Function<Connection, Optional<ConnectionFacts>> connections) {
         this.format = format;
         this.out = out;
         this.connections = connections;
@@ -56,7 +57,7 @@ public final class AccessLog implements RequestLog {
         line.put("bytes", Response.getContentBytesWritten(response));
         line.put("durationMillis", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime()));
         line.put("requestId", RequestId.known(request));
-        out.println(format == AccessLogFormat.JSON ? new String(Json.bytes(line), StandardCharsets.UTF_8) : text(line));
+        out.accept(format == AccessLogFormat.JSON ? new String(Json.bytes(line), StandardCharsets.UTF_8) : text(line));
     }
 
     /** {@code 2026-12-02T02:20:00.123Z main 12 uid=0 GET /v1/routes route=- 200 123 1ms id=...} */

@@ -81,7 +81,8 @@ public record ReloadPlan(
                 read.routes(),
                 running.stateFile(),
                 running.fastPath(),
-                running.accessLog());
+                running.accessLog(),
+                running.logFormat());
 
         Map<String, ListenerConfig> before = byName(running.listeners(), ListenerConfig::name);
         Map<String, ListenerConfig> after = byName(listeners, ListenerConfig::name);
@@ -152,6 +153,7 @@ public record ReloadPlan(
         differs.put("stateFile", !Objects.equals(running.stateFile(), read.stateFile()));
         differs.put("fastPath", running.fastPath() != read.fastPath());
         differs.put("accessLog", !running.accessLog().equals(read.accessLog()));
+        differs.put("logFormat", running.logFormat() != read.logFormat());
         return differs.entrySet().stream()
                 .filter(Map.Entry::getValue)
                 .map(Map.Entry::getKey)

@@ -5,6 +5,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
 import dev.udsgate.config.AccessPolicy;
 import dev.udsgate.config.ConfigFile;
 import dev.udsgate.config.ConfigFileLoader;
@@ -14,7 +17,9 @@ import dev.udsgate.config.FileMode;
 import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
+import dev.udsgate.config.LogFormat;
 import dev.udsgate.config.RouteConfig;
+import dev.udsgate.log.LineEncoder;
 import dev.udsgate.testing.Api;
 import dev.udsgate.testing.ConfigFixtures;
 import dev.udsgate.testing.RawHttp;
@@ -23,8 +28,6 @@ import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +36,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.logging.JettyLogger;
-import org.eclipse.jetty.logging.StdErrAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,22 +54,26 @@ class AccessRulesTest {
     TestServer server;
     TestUpstream upstream;
     final ByteArrayOutputStream audit = new ByteArrayOutputStream();
-    private StdErrAppender appender;
-    private PrintStream stderr;
+    private final OutputStreamAppender<ILoggingEvent> auditCopy = new OutputStreamAppender<>();
 
-    /** The audit log, as an operator reads it: the appender's stream, copied for the test. */
+    /** The audit log, as an operator reads it: its lines as the log writes them, copied for the test. */
     @BeforeEach
     void captureAuditLog() {
-        appender = (StdErrAppender) ((JettyLogger) LoggerFactory.getLogger("dev.udsgate.access.AUDIT")).getAppender();
-        stderr = appender.getStream();
-        // No stream of its own: it writes to System.err as it is at each line.
-        OutputStream to = stderr == null ? System.err : stderr;
-        appender.setStream(new PrintStream(tee(to, audit), true, StandardCharsets.UTF_8));
+        Logger log = (Logger) LoggerFactory.getLogger("dev.udsgate.access.AUDIT");
+        LineEncoder encoder = new LineEncoder(LogFormat.TEXT);
+        encoder.setContext(log.getLoggerContext());
+        encoder.start();
+        auditCopy.setContext(log.getLoggerContext());
+        auditCopy.setEncoder(encoder);
+        auditCopy.setOutputStream(audit);
+        auditCopy.start();
+        log.addAppender(auditCopy);
     }
 
     @AfterEach
     void stop() {
-        appender.setStream(stderr);
+        ((Logger) LoggerFactory.getLogger("dev.udsgate.access.AUDIT")).detachAppender(auditCopy);
+        auditCopy.stop();
         if (server != null) {
             server.close();
         }
@@ -372,7 +377,8 @@ class AccessRulesTest {
                     started.routes(),
                     started.stateFile(),
                     started.fastPath(),
-                    started.accessLog()));
+                    started.accessLog(),
+                    started.logFormat()));
             Api.over(admin())
                     .post("/v1/reload")
                     .then()
@@ -415,25 +421,5 @@ class AccessRulesTest {
         String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         // the body first, then the status: put the status first
         return out.length() >= 3 ? out.substring(out.length() - 3) + " " + out.substring(0, out.length() - 3) : out;
-    }
-
-    private static OutputStream tee(OutputStream first, ByteArrayOutputStream second) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                first.write(b);
-                synchronized (second) {
-                    second.write(b);
-                }
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                first.write(b, off, len);
-                synchronized (second) {
-                    second.write(b, off, len);
-                }
-            }
-        };
     }
 }

@@ -2,13 +2,25 @@ package dev.udsgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.udsgate.config.ConnectionLimits;
+import dev.udsgate.config.DurationText;
+import dev.udsgate.config.FileMode;
+import dev.udsgate.config.GatewayConfig;
+import dev.udsgate.config.HistoryLimits;
+import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.config.LogFormat;
 import dev.udsgate.testing.ServerProcess;
 import dev.udsgate.testing.SocketFixtures;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code udsgate} as a person runs it: what it prints and how it exits. */
 class CommandLineTest {
@@ -129,6 +141,79 @@ class CommandLineTest {
             }
         }
         assertThat(String.join(" ", lines)).contains("2 bad arguments or configuration");
+    }
+
+    @Test
+    void serveHelpShowsTheDefaultOfEveryOptionAndFitsEightyColumns() throws Exception {
+        String help = helpWithoutColumns("serve");
+
+        assertThat(help.lines())
+                .allSatisfy(line -> assertThat(line.length())
+                        .as("longer than 80 columns: " + line)
+                        .isLessThanOrEqualTo(80));
+        Map<String, String> options = optionDescriptions(help);
+        List<String> every = new CommandLine(new ServeCommand())
+                .getCommandSpec().options().stream()
+                        .map(option -> option.longestName())
+                        .toList();
+        assertThat(options.keySet()).containsExactlyInAnyOrderElementsOf(every);
+        options.forEach((name, text) -> {
+            if (!name.equals("--help") && !name.equals("--version")) {
+                assertThat(text).as(name).contains("(default: ");
+            }
+        });
+        Map<String, Object> defaults = Map.ofEntries(
+                Map.entry("--backlog", ListenerConfig.DEFAULT_BACKLOG),
+                Map.entry("--mode", FileMode.DEFAULT_SOCKET_MODE.octal()),
+                Map.entry("--shutdown-timeout", DurationText.format(GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT)),
+                Map.entry("--idle-timeout", DurationText.format(GatewayConfig.DEFAULT_IDLE_TIMEOUT)),
+                Map.entry("--header-timeout", DurationText.format(GatewayConfig.DEFAULT_HEADER_TIMEOUT)),
+                Map.entry("--connection-history", HistoryLimits.DEFAULTS.closedConnections()),
+                Map.entry("--event-history", HistoryLimits.DEFAULTS.events()),
+                Map.entry("--event-queue", HistoryLimits.DEFAULTS.subscriberQueue()),
+                Map.entry("--max-connections-per-user", ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_USER),
+                Map.entry("--log-format", LogFormat.DEFAULT.label()),
+                Map.entry("--access-log", "none"),
+                Map.entry("--state-file", "none"),
+                Map.entry("--config", "none"),
+                Map.entry("--fast-path", "on"));
+        defaults.forEach((name, value) -> assertThat(options.get(name)).as(name).contains("(default: " + value));
+    }
+
+    /** Each option's long name and its description, unwrapped: the help's option list read back. */
+    private static Map<String, String> optionDescriptions(String help) {
+        Map<String, String> options = new LinkedHashMap<>();
+        String current = null;
+        for (String line : help.lines().toList()) {
+            if (line.startsWith("  -") || line.startsWith("      --")) {
+                String names = line.strip().split("\\s{2,}")[0];
+                current =
+                        names.replaceAll(".*, ", "").replaceAll("[=\\s].*", "").replace("[no-]", "");
+                options.put(current, line.strip().substring(names.length()).strip());
+            } else if (current != null && line.startsWith("    ")) {
+                options.merge(current, line.strip(), (before, more) -> before + " " + more);
+            } else {
+                current = null;
+            }
+        }
+        return options;
+    }
+
+    /** {@code udsgate ARGS --help} as printed to a pipe, without COLUMNS in its environment. */
+    private String helpWithoutColumns(String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        args.addAll(List.of(command));
+        args.add("--help");
+        ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true);
+        builder.environment().remove("COLUMNS");
+        Process process = builder.start();
+        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(printed).isZero();
+        return printed;
     }
 
     @Test

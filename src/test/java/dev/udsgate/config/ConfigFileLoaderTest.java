@@ -113,6 +113,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
                         List.of(),
                         List.of()));
     }
@@ -194,10 +195,18 @@ class ConfigFileLoaderTest {
     @Test
     void unknownTopLevelKeyIsReportedWithTheKnownKeys() throws IOException {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
-                .containsExactly(
-                        "shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
-                                + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                                + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, listeners, routes");
+                .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
+                        + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, logFormat, listeners,"
+                        + " routes");
+    }
+
+    @Test
+    void theLogFormatIsTextOrJson() throws IOException {
+        assertThat(ConfigFileLoader.load(write("udsgate.yaml", "logFormat: json\n"))
+                        .logFormat())
+                .contains(LogFormat.JSON);
+        assertThat(errors("logFormat: xml\n")).containsExactly("logFormat: must be text or json, got \"xml\"");
     }
 
     @Test

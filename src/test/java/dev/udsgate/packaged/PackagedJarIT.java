@@ -41,6 +41,23 @@ class PackagedJarIT {
     }
 
     @Test
+    void theJarLogsItsOwnLinesOnlyWithNoWordFromTheLoggingLibraries() throws Exception {
+        Path socket = dir.resolve("quiet.sock");
+        Process server = java(List.of("-jar", JAR.toString(), "serve", "--socket", socket.toString()));
+        try {
+            awaitSocket(socket, server);
+            Api.over(socket).get("/_ping").then().statusCode(200);
+        } finally {
+            stop(server);
+        }
+        // No "SLF4J: ..." about providers, no logback status lines: each line is ours.
+        assertThat(Files.readString(dir.resolve("server.log")).lines())
+                .isNotEmpty()
+                .allSatisfy(line -> assertThat(line)
+                        .matches("listening on unix:.*|\\S+Z (INFO |WARN ) dev\\.udsgate\\.\\S+ \\[.*"));
+    }
+
+    @Test
     void theDockerfilesCdsStepMakesAnArchiveTheJarStartsWith() throws Exception {
         Path archive = dir.resolve("udsgate.jsa");
         ProcessBuilder script = new ProcessBuilder("bash", "docker/cds-archive.sh", JAR.toString(), archive.toString())

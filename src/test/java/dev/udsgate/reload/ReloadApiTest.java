@@ -85,7 +85,8 @@ class ReloadApiTest {
                 routes,
                 base.stateFile(),
                 base.fastPath(),
-                base.accessLog());
+                base.accessLog(),
+                base.logFormat());
     }
 
     @Test
@@ -294,13 +295,14 @@ class ReloadApiTest {
                 started.routes(),
                 started.stateFile(),
                 !started.fastPath(),
-                started.accessLog()));
+                started.accessLog(),
+                dev.udsgate.config.LogFormat.JSON));
 
         Api.over(admin())
                 .post("/v1/reload")
                 .then()
                 .statusCode(200)
-                .body("atNextStart", equalTo(List.of("idleTimeout", "fastPath")))
+                .body("atNextStart", equalTo(List.of("idleTimeout", "fastPath", "logFormat")))
                 .body("listeners.changed", equalTo(List.of()));
     }
 }

@@ -11,16 +11,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * udsgate as a separate process, for what only a process shows: exit codes, signals, what is
- * printed. Its output (stdout and stderr together) goes to a file the test can read.
+ * printed. Its output (stdout and stderr together, unless {@link #startApart}) goes to a file the
+ * test can read.
  */
 public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
+    private final Path errors;
 
-    private ServerProcess(Process process, Path output) {
+    private ServerProcess(Process process, Path output, Path errors) {
         this.process = process;
         this.output = output;
+        this.errors = errors;
     }
 
     /**
@@ -46,6 +49,24 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess startThrough(
             Path outputFile, List<String> launcher, List<String> jvmOptions, Class<?> main, String... args) {
+        return start(outputFile, null, launcher, jvmOptions, main, args);
+    }
+
+    /**
+     * The same with standard error apart from standard output, in {@code errorFile}: {@link #output}
+     * is then standard output alone, and {@link #errors} standard error.
+     */
+    public static ServerProcess startApart(Path outputFile, Path errorFile, Class<?> main, String... args) {
+        return start(outputFile, errorFile, List.of(), AS_THE_JAR_RUNS, main, args);
+    }
+
+    private static ServerProcess start(
+            Path outputFile,
+            Path errorFile,
+            List<String> launcher,
+            List<String> jvmOptions,
+            Class<?> main,
+            String... args) {
         List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -54,13 +75,16 @@ public final class ServerProcess implements AutoCloseable {
         command.add(main.getName());
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(outputFile.toFile())
                     .redirectInput(
-                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .start();
-            return new ServerProcess(process, outputFile);
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            if (errorFile == null) {
+                builder.redirectErrorStream(true);
+            } else {
+                builder.redirectError(errorFile.toFile());
+            }
+            return new ServerProcess(builder.start(), outputFile, errorFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,8 +102,25 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public String output() {
+        return read(output);
+    }
+
+    /** Standard error, of a process started {@link #startApart}. */
+    public String errors() {
+        if (errors == null) {
+            throw new IllegalStateException("standard error is in output(): start the process apart");
+        }
+        return read(errors);
+    }
+
+    /** Everything it printed, for a failure's message. */
+    private String printed() {
+        return errors == null ? output() : output() + "\n(standard error:)\n" + errors();
+    }
+
+    private static String read(Path file) {
         try {
-            return Files.readString(output);
+            return Files.readString(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,11 +131,11 @@ public final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!output().contains(text)) {
             if (!process.isAlive()) {
-                throw new AssertionError(
-                        "process exited with " + process.exitValue() + " before printing '" + text + "':\n" + output());
+                throw new AssertionError("process exited with " + process.exitValue() + " before printing '" + text
+                        + "':\n" + printed());
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + output());
+                throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + printed());
             }
             sleep(20);
         }
@@ -125,7 +166,7 @@ public final class ServerProcess implements AutoCloseable {
     public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("process still running after " + timeout + ":\n" + output());
+                throw new AssertionError("process still running after " + timeout + ":\n" + printed());
             }
             return process.exitValue();
         } catch (InterruptedException e) {

@@ -156,7 +156,8 @@ public final class TestServer implements AutoCloseable {
                     routes,
                     stateFile,
                     fastPath,
-                    accessLog);
+                    accessLog,
+                    dev.udsgate.config.LogFormat.DEFAULT);
         }
 
         public TestServer start() {
