@@ -146,7 +146,7 @@ public final class UdsGate {
         this.server = new Server(threads, new ScheduledExecutorScheduler("udsgate-scheduler", true), null);
         server.setStopTimeout(config.shutdownTimeout().toMillis());
         server.setErrorHandler(new ProblemErrorHandler());
-        this.metrics = new Metrics();
+        this.metrics = new Metrics(events);
         server.setRequestLog(config.accessLog()
                 .<RequestLog>map(format -> new RequestLog.Collection(
                         metrics,

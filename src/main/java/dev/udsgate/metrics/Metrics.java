@@ -1,8 +1,10 @@
 package dev.udsgate.metrics;
 
+import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.Upstream;
 import dev.udsgate.http.AccessLog;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -21,9 +23,10 @@ import org.eclipse.jetty.server.Response;
 
 /**
  * udsgate's metrics, in Prometheus' text format, by Micrometer's Prometheus registry: connections
- * per listener, requests by listener, route and status class with their durations, bytes each way,
- * and each upstream's health and requests in flight. Requests are counted once they are answered
- * (as a {@link RequestLog}), connections as each listener accepts them.
+ * per listener, requests by listener, route and status class with their durations,
+ * bytes each way, events dropped for slow subscribers, and each upstream's health
+ * and requests in flight. Requests are counted once they are answered (as a {@link RequestLog}),
+ * connections as each listener accepts them, denials as the access rules decide them.
  */
 public final class Metrics implements RequestLog {
 
@@ -35,7 +38,12 @@ public final class Metrics implements RequestLog {
     private final MultiGauge upstreamInFlight;
     private final ConcurrentHashMap<String, ListenerMeters> byListener = new ConcurrentHashMap<>();
 
-    public Metrics() {
+    /** @param events whose losses to slow subscribers are counted */
+    public Metrics(EventLog events) {
+        FunctionCounter.builder("udsgate.events.dropped", events, EventLog::droppedTotal)
+                .description("events dropped for subscribers too slow to take them (each is told how many"
+                        + " in an events.dropped event)")
+                .register(registry);
         this.upstreamHealthy = MultiGauge.builder("udsgate.upstream.healthy")
                 .description("1 if the upstream is in rotation (its health checks pass, or it has none)")
                 .register(registry);

@@ -2,20 +2,25 @@ package dev.udsgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.testing.Api;
 import dev.udsgate.testing.ConfigFixtures;
+import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code GET /metrics}: what Prometheus scrapes, counted over the real socket. */
+@Timeout(60)
 class MetricsTest {
 
     @TempDir
@@ -25,6 +30,16 @@ class MetricsTest {
         Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
                 .matcher(metrics);
         return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
+    }
+
+    private static String scrape(Path socket) {
+        return Api.over(socket)
+                .get("/metrics")
+                .then()
+                .statusCode(200)
+                .contentType("text/plain; version=0.0.4; charset=utf-8")
+                .extract()
+                .asString();
     }
 
     @Test
@@ -44,13 +59,7 @@ class MetricsTest {
             }
             server.api().get("/v1/nothing").then().statusCode(404);
 
-            String metrics = server.api()
-                    .get("/metrics")
-                    .then()
-                    .statusCode(200)
-                    .contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .extract()
-                    .asString();
+            String metrics = scrape(server.socket());
 
             assertThat(value(metrics, "udsgate_requests_seconds_count{listener=\"main\",route=\"app\",status=\"2xx\"}"))
                     .contains(3.0);
@@ -64,6 +73,43 @@ class MetricsTest {
                     .contains(1.0);
             assertThat(value(metrics, "udsgate_response_bytes_total{listener=\"main\"}"))
                     .hasValueSatisfying(bytes -> assertThat(bytes).isPositive());
+        }
+    }
+
+    /** The subscriber stops reading: once its socket and its queue of 4 are full, events are lost, and counted. */
+    @Test
+    void eventsLostToAStalledSubscriberAreCounted() throws IOException {
+        try (TestServer server = TestServer.on(dir.resolve("u.sock"))
+                        .history(new HistoryLimits(16, 16, 4))
+                        .start();
+                RawHttp stalled = RawHttp.connect(server.socket())) {
+            assertThat(value(scrape(server.socket()), "udsgate_events_dropped_total"))
+                    .contains(0.0);
+            stalled.send(RawHttp.request("GET", "/v1/events"));
+            assertThat(stalled.readHead().status()).isEqualTo(200);
+
+            // Each connection is two events (opened, closed); a few hundred fill the stalled socket.
+            double dropped = 0;
+            for (int burst = 0; burst < 50 && dropped == 0; burst++) {
+                for (int i = 0; i < 100; i++) {
+                    try (RawHttp connection = RawHttp.connect(server.socket())) {
+                        connection.exchange("GET", "/_ping");
+                    }
+                }
+                dropped = value(scrape(server.socket()), "udsgate_events_dropped_total")
+                        .orElseThrow();
+            }
+
+            assertThat(dropped).isPositive();
+            long told = 0;
+            for (String line = stalled.readBodyLine(); line != null && told == 0; line = stalled.readBodyLine()) {
+                if (line.contains("\"events.dropped\"")) {
+                    told = Long.parseLong(line.replaceAll(".*\"count\":(\\d+).*", "$1"));
+                }
+            }
+            assertThat(told)
+                    .as("the subscriber, once it reads, is told it lost some")
+                    .isPositive();
         }
     }
 }
