@@ -205,6 +205,7 @@ public final class UdsGate {
                 TRACK_CONNECTIONS ? connections : null,
                 gateway::routeNameFor,
                 events,
+                metrics.accessDenials(),
                 new ApiHandler(ApiRoutes.table(context), gateway)))));
         routes.load();
         server.setHandler(requests);

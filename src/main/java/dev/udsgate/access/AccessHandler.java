@@ -61,14 +61,20 @@ public final class AccessHandler extends Handler.Wrapper {
     private final ConnectionRegistry connections;
     private final RouteLookup routes;
     private final EventLog events;
+    private final Denials denials;
     private final long ownUid = ProcessUser.effectiveUid();
 
-    /** @param connections for the connection ids in the audit log; null when connections are not tracked */
-    public AccessHandler(ConnectionRegistry connections, RouteLookup routes, EventLog events, Handler next) {
+    /**
+     * @param connections for the connection ids in the audit log; null when connections are not tracked
+     * @param denials counts each denial, by listener and whether it was enforced
+     */
+    public AccessHandler(
+            ConnectionRegistry connections, RouteLookup routes, EventLog events, Denials denials, Handler next) {
         super(next);
         this.connections = connections;
         this.routes = routes;
         this.events = events;
+        this.denials = denials;
     }
 
     @Override
@@ -144,6 +150,8 @@ public final class AccessHandler extends Handler.Wrapper {
                 decision.rule() == null ? "-" : decision.rule(),
                 decision.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         if (!decision.allowed()) {
+            AccessPolicy.Mode mode = decision.passes() ? AccessPolicy.Mode.AUDIT : AccessPolicy.Mode.ENFORCE;
+            denials.denied(listener.name(), mode);
             events.publish(new Occurrence.AccessDenied(
                     listener.name(),
                     caller.connectionId(),
@@ -151,7 +159,7 @@ public final class AccessHandler extends Handler.Wrapper {
                     method,
                     path,
                     decision.rule(),
-                    decision.passes() ? AccessPolicy.Mode.AUDIT.label() : AccessPolicy.Mode.ENFORCE.label()));
+                    mode.label()));
         }
         if (decision.passes() && adminWrite) {
             events.publish(new Occurrence.AdminWrite(

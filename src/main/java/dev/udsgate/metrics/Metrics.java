@@ -1,5 +1,7 @@
 package dev.udsgate.metrics;
 
+import dev.udsgate.access.Denials;
+import dev.udsgate.config.AccessPolicy;
 import dev.udsgate.events.EventLog;
 import dev.udsgate.gateway.Upstream;
 import dev.udsgate.http.AccessLog;
@@ -24,7 +26,7 @@ import org.eclipse.jetty.server.Response;
 /**
  * udsgate's metrics, in Prometheus' text format, by Micrometer's Prometheus registry: connections
  * per listener, requests by listener, route and status class with their durations,
- * bytes each way, events dropped for slow subscribers, and each upstream's health
+ * bytes each way, access denials, events dropped for slow subscribers, and each upstream's health
  * and requests in flight. Requests are counted once they are answered (as a {@link RequestLog}),
  * connections as each listener accepts them, denials as the access rules decide them.
  */
@@ -37,6 +39,8 @@ public final class Metrics implements RequestLog {
     private final MultiGauge upstreamHealthy;
     private final MultiGauge upstreamInFlight;
     private final ConcurrentHashMap<String, ListenerMeters> byListener = new ConcurrentHashMap<>();
+    /** By listener, then by {@link AccessPolicy.Mode} ordinal. */
+    private final ConcurrentHashMap<String, Counter[]> denied = new ConcurrentHashMap<>();
 
     /** @param events whose losses to slow subscribers are counted */
     public Metrics(EventLog events) {
@@ -72,6 +76,31 @@ public final class Metrics implements RequestLog {
             public void onOpened(Connection connection) {
                 accepted.increment();
             }
+        };
+    }
+
+    /**
+     * Counts access denials, by listener and mode: {@code enforce} for a request refused, {@code audit}
+     * for one the rules would refuse on a listener that only audits them. Like requests, a denial
+     * finds its counter in a map and an array, made once.
+     */
+    public Denials accessDenials() {
+        return (listener, mode) -> {
+            Counter[] byMode = denied.get(listener);
+            if (byMode == null) {
+                byMode = denied.computeIfAbsent(listener, name -> new Counter[AccessPolicy.Mode.values().length]);
+            }
+            Counter counter = byMode[mode.ordinal()];
+            if (counter == null) {
+                // As for the timers: two threads racing here get the same meter from the registry.
+                counter = Counter.builder("udsgate.access.denied")
+                        .description("requests the listener's access rules deny: refused (enforce) or let through"
+                                + " and logged (audit)")
+                        .tags("listener", listener, "mode", mode.label())
+                        .register(registry);
+                byMode[mode.ordinal()] = counter;
+            }
+            counter.increment();
         };
     }
 

@@ -2,7 +2,12 @@ package dev.udsgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.udsgate.config.ConfigFileLoader;
+import dev.udsgate.config.ConnectionLimits;
+import dev.udsgate.config.FileMode;
 import dev.udsgate.config.HistoryLimits;
+import dev.udsgate.config.ListenerConfig;
+import dev.udsgate.config.ListenerDocument;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.testing.Api;
 import dev.udsgate.testing.ConfigFixtures;
@@ -10,6 +15,7 @@ import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +46,28 @@ class MetricsTest {
                 .contentType("text/plain; version=0.0.4; charset=utf-8")
                 .extract()
                 .asString();
+    }
+
+    /**
+     * A listener as a configuration file's {@code listeners:} describes it (its rules read by the
+     * loader, as an operator writes them), on this test's socket {@code NAME.sock}.
+     */
+    private ListenerConfig listener(String name, String keys) throws IOException {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(
+                file,
+                "listeners:\n  - {name: " + name + ", path: " + dir.resolve(name + ".sock") + ", " + keys + "}\n");
+        ListenerDocument doc = ConfigFileLoader.load(file).listeners().get(0);
+        return new ListenerConfig(
+                doc.name(),
+                doc.path(),
+                FileMode.parse("0600"),
+                Optional.empty(),
+                ListenerConfig.DEFAULT_BACKLOG,
+                ConnectionLimits.defaults(),
+                Optional.empty(),
+                doc.exposure(),
+                doc.access());
     }
 
     @Test
@@ -73,6 +101,31 @@ class MetricsTest {
                     .contains(1.0);
             assertThat(value(metrics, "udsgate_response_bytes_total{listener=\"main\"}"))
                     .hasValueSatisfying(bytes -> assertThat(bytes).isPositive());
+        }
+    }
+
+    @Test
+    void aDenialIsCountedByListenerAndWhetherItWasEnforcedOrOnlyAudited() throws IOException {
+        String rules = "rules: [{deny: {methods: [DELETE]}}, {allow: {}}]";
+        try (TestServer server = TestServer.on(dir.resolve("main.sock"))
+                .listener(listener("guarded", rules))
+                .listener(listener("audited", "access: audit, " + rules))
+                .start()) {
+            Api.unchecked(dir.resolve("guarded.sock")).delete("/x").then().statusCode(403);
+            Api.unchecked(dir.resolve("guarded.sock")).get("/x").then().statusCode(404);
+            for (int i = 0; i < 2; i++) {
+                // Let through to the gateway, which has no route for it.
+                Api.unchecked(dir.resolve("audited.sock")).delete("/x").then().statusCode(404);
+            }
+
+            String metrics = scrape(server.socket());
+
+            assertThat(value(metrics, "udsgate_access_denied_total{listener=\"guarded\",mode=\"enforce\"}"))
+                    .contains(1.0);
+            assertThat(value(metrics, "udsgate_access_denied_total{listener=\"audited\",mode=\"audit\"}"))
+                    .contains(2.0);
+            assertThat(metrics).doesNotContain("udsgate_access_denied_total{listener=\"main\"");
+            assertThat(metrics).doesNotContain("listener=\"audited\",mode=\"enforce\"");
         }
     }
 
