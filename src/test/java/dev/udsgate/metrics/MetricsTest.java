@@ -17,6 +17,7 @@ import dev.udsgate.testing.TestUpstream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -28,6 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code GET /metrics}: what Prometheus scrapes, counted over the real socket. */
 @Timeout(60)
 class MetricsTest {
+
+    /** The request histogram's bucket bounds, as Prometheus reads them. */
+    private static final List<String> BUCKETS = List.of(
+            "5.0E-4", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0",
+            "10.0", "+Inf");
 
     @TempDir
     Path dir;
@@ -101,6 +107,39 @@ class MetricsTest {
                     .contains(1.0);
             assertThat(value(metrics, "udsgate_response_bytes_total{listener=\"main\"}"))
                     .hasValueSatisfying(bytes -> assertThat(bytes).isPositive());
+        }
+    }
+
+    @Test
+    void requestDurationsFallIntoTheSameFixedBucketsForEveryListenerRouteAndStatus() {
+        Path app = dir.resolve("app.sock");
+        try (TestUpstream upstream = TestUpstream.onUnixSocket("app", app);
+                TestServer server = TestServer.on(dir.resolve("u.sock"))
+                        .routes(List.of(ConfigFixtures.route("app", "app", null, app)))
+                        .start()) {
+            for (int i = 0; i < 4; i++) {
+                Api.unchecked(server.socket())
+                        .header("Host", "app")
+                        .get("/x")
+                        .then()
+                        .statusCode(200);
+            }
+
+            String metrics = scrape(server.socket());
+
+            String series = "udsgate_requests_seconds_bucket{listener=\"main\",route=\"app\",status=\"2xx\",le=\"";
+            List<Double> counts = new ArrayList<>();
+            for (String le : BUCKETS) {
+                counts.add(value(metrics, series + le + "\"}")
+                        .orElseThrow(() -> new AssertionError("no bucket le=" + le + " in:\n" + metrics)));
+            }
+            assertThat(counts).as("cumulative, as Prometheus' buckets are").isSorted();
+            assertThat(counts.get(counts.size() - 1)).as("+Inf: every request").isEqualTo(4.0);
+            assertThat(metrics.lines().filter(line -> line.startsWith(series)))
+                    .as("no bucket but the fixed ones")
+                    .hasSize(BUCKETS.size());
+            assertThat(value(metrics, "udsgate_requests_seconds_sum{listener=\"main\",route=\"app\",status=\"2xx\"}"))
+                    .hasValueSatisfying(seconds -> assertThat(seconds).isPositive());
         }
     }
 
