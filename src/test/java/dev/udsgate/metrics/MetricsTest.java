@@ -11,6 +11,7 @@ import dev.udsgate.config.ListenerDocument;
 import dev.udsgate.config.RouteConfig;
 import dev.udsgate.testing.Api;
 import dev.udsgate.testing.ConfigFixtures;
+import dev.udsgate.testing.Promtool;
 import dev.udsgate.testing.RawHttp;
 import dev.udsgate.testing.TestServer;
 import dev.udsgate.testing.TestUpstream;
@@ -202,6 +203,53 @@ class MetricsTest {
             assertThat(told)
                     .as("the subscriber, once it reads, is told it lost some")
                     .isPositive();
+        }
+    }
+
+    @Test
+    void theScrapeIsPrometheusTextThatPromtoolAcceptsWithEveryKindOfMetricInIt() throws IOException {
+        Path app = dir.resolve("app.sock");
+        try (TestUpstream upstream = TestUpstream.onUnixSocket("app", app);
+                TestServer server = TestServer.on(dir.resolve("main.sock"))
+                        .routes(List.of(ConfigFixtures.route("app", "app", null, app)))
+                        .listener(listener("guarded", "rules: [{deny: {methods: [DELETE]}}, {allow: {}}]"))
+                        .start()) {
+            Api.unchecked(server.socket())
+                    .header("Host", "app")
+                    .get("/x")
+                    .then()
+                    .statusCode(200);
+            Api.unchecked(server.socket())
+                    .header("Host", "app")
+                    .body("a body")
+                    .post("/x")
+                    .then()
+                    .statusCode(200);
+            server.api().get("/v1/nothing").then().statusCode(404);
+            Api.unchecked(dir.resolve("guarded.sock")).delete("/x").then().statusCode(403);
+
+            String metrics = scrape(server.socket());
+            Promtool.Verdict verdict = Promtool.checkMetrics(metrics);
+
+            assertThat(metrics)
+                    .contains(
+                            "udsgate_connections_open{",
+                            "udsgate_connections_accepted_total{",
+                            "udsgate_requests_seconds_bucket{",
+                            "udsgate_requests_seconds_count{",
+                            "udsgate_requests_seconds_sum{",
+                            "udsgate_request_bytes_total{",
+                            "udsgate_response_bytes_total{",
+                            "udsgate_access_denied_total{",
+                            "udsgate_events_dropped_total ",
+                            "udsgate_upstream_healthy{",
+                            "udsgate_upstream_in_flight{");
+            assertThat(verdict.exitCode())
+                    .as("promtool check metrics said:\n%s\nof:\n%s", verdict.output(), metrics)
+                    .isZero();
+            assertThat(value(metrics, "udsgate_request_bytes_total{listener=\"main\"}"))
+                    .as("the POST's body")
+                    .contains((double) "a body".length());
         }
     }
 }
