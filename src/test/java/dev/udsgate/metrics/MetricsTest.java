@@ -1,10 +1,13 @@
 package dev.udsgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.udsgate.config.ConfigFileLoader;
 import dev.udsgate.config.ConnectionLimits;
 import dev.udsgate.config.FileMode;
+import dev.udsgate.config.GatewayConfig;
 import dev.udsgate.config.HistoryLimits;
 import dev.udsgate.config.ListenerConfig;
 import dev.udsgate.config.ListenerDocument;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -250,6 +254,48 @@ class MetricsTest {
             assertThat(value(metrics, "udsgate_request_bytes_total{listener=\"main\"}"))
                     .as("the POST's body")
                     .contains((double) "a body".length());
+        }
+    }
+
+    @Test
+    void theMetricsAnswerOnlyWhereTheListenerServesThemAndAReloadCanMoveThem() throws IOException {
+        ListenerConfig shared = listener("shared", "api: read-only");
+        ListenerConfig scraped = listener("scraped", "api: read-only, metrics: true");
+        AtomicReference<GatewayConfig> next = new AtomicReference<>();
+        TestServer.Builder builder = TestServer.on(dir.resolve("main.sock"))
+                .listener(shared)
+                .listener(scraped)
+                .reloadFrom(next::get);
+        try (TestServer server = builder.start()) {
+            scrape(server.socket());
+            scrape(dir.resolve("scraped.sock"));
+            Api.over(dir.resolve("shared.sock"))
+                    .get("/metrics")
+                    .then()
+                    .statusCode(404)
+                    .body("detail", containsString("listener shared does not serve /metrics"));
+            server.api().get("/v1/sockets").then().body("offers.metrics", equalTo(List.of(true, false, true)));
+
+            GatewayConfig before = builder.config();
+            List<ListenerConfig> listeners = new ArrayList<>(before.listeners());
+            listeners.set(1, listener("shared", "api: read-only, metrics: true"));
+            next.set(new GatewayConfig(
+                    listeners,
+                    before.shutdownTimeout(),
+                    before.idleTimeout(),
+                    before.headerTimeout(),
+                    before.history(),
+                    before.routes(),
+                    before.stateFile(),
+                    before.fastPath(),
+                    before.accessLog()));
+            server.api()
+                    .post("/v1/reload")
+                    .then()
+                    .statusCode(200)
+                    .body("listeners.changed", equalTo(List.of("shared")));
+
+            scrape(dir.resolve("shared.sock"));
         }
     }
 }
