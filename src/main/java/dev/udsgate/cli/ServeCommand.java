@@ -133,6 +133,14 @@ final class ServeCommand implements Callable<Integer> {
     Boolean fastPath;
 
     @Option(
+            names = "--watch-config",
+            negatable = true,
+            paramLabel = "BOOLEAN",
+            description = "Reload, as SIGHUP does, when the --config file's content changes: its folder is"
+                    + " watched, so a Kubernetes ConfigMap's atomic swap is seen too (default: off).")
+    Boolean watchConfig;
+
+    @Option(
             names = "--access-log",
             paramLabel = "FORMAT",
             description = "One line per request on standard output (the log is on standard error): time,"
@@ -214,14 +222,17 @@ final class ServeCommand implements Callable<Integer> {
         if (configFile == null) {
             return Optional.empty();
         }
-        return Optional.of(new ConfigSource(configFile.toString(), () -> {
-            try {
-                return config();
-            } catch (CommandLine.ParameterException e) {
-                throw new InvalidConfigException(
-                        configFile.toString(), List.of(new FieldError(ConfigFileLoader.FILE, e.getMessage())));
-            }
-        }));
+        return Optional.of(new ConfigSource(
+                configFile.toString(),
+                () -> {
+                    try {
+                        return config();
+                    } catch (CommandLine.ParameterException e) {
+                        throw new InvalidConfigException(
+                                configFile.toString(), List.of(new FieldError(ConfigFileLoader.FILE, e.getMessage())));
+                    }
+                },
+                Optional.of(configFile)));
     }
 
     /** The gate logs what the reload did, or why it refused the file; only the rest is said here. */
@@ -257,6 +268,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         requireBetween("--max-connections", maxConnections, ConnectionLimits.MAX);
         requireBetween("--max-connections-per-user", maxConnectionsPerUser, ConnectionLimits.MAX);
+        if (Boolean.TRUE.equals(watchConfig) && configFile == null) {
+            throw usage("--watch-config watches the --config file: give --config FILE too");
+        }
         ConfigFile file = configFile == null ? ConfigFile.empty() : ConfigFileLoader.load(configFile);
         if (group != null) {
             requireGroup(group, "--group");
@@ -289,7 +303,8 @@ final class ServeCommand implements Callable<Integer> {
                     file.routes(),
                     first(stateFile == null ? null : stateFile.toAbsolutePath(), file.stateFile(), Optional.empty()),
                     first(fastPath, file.fastPath(), Optional.of(true)).get(),
-                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)));
+                    accessLog == null ? file.accessLog() : Optional.of(accessLogFormat(accessLog)),
+                    first(watchConfig, file.watchConfig(), Optional.of(false)).get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

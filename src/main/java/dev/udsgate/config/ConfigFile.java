@@ -33,6 +33,7 @@ public record ConfigFile(
         Optional<Path> stateFile,
         Optional<Boolean> fastPath,
         Optional<AccessLogFormat> accessLog,
+        Optional<Boolean> watchConfig,
         List<ListenerDocument> listeners,
         List<RouteConfig> routes) {
 
@@ -52,6 +53,7 @@ public record ConfigFile(
         Objects.requireNonNull(stateFile, "stateFile");
         Objects.requireNonNull(fastPath, "fastPath");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(watchConfig, "watchConfig");
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
     }
@@ -59,6 +61,7 @@ public record ConfigFile(
     /** A file that says nothing: every setting comes from the command line or its default. */
     public static ConfigFile empty() {
         return new ConfigFile(
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

@@ -78,6 +78,7 @@ public final class ConfigFileLoader {
             "stateFile",
             "fastPath",
             "accessLog",
+            "watchConfig",
             "listeners",
             "routes");
     private static final List<String> LISTENER_KEYS =
@@ -379,6 +380,7 @@ public final class ConfigFileLoader {
                 value(top, "", "stateFile", (node, at) -> absolutePath(node, at, "/var/lib/udsgate/state.json")),
                 value(top, "", "fastPath", this::bool),
                 value(top, "", "accessLog", this::accessLogFormat),
+                value(top, "", "watchConfig", this::bool),
                 listeners(top),
                 routes(top.entries().get("routes")));
     }

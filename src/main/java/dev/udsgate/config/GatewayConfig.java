@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param fastPath whether bodiless requests take the gateway's fast path; off, every request takes
  *     Jetty's proxy (to measure what the fast path buys, or to rule it out)
  * @param accessLog one line per request on standard output, in this format; empty: none
+ * @param watchConfig whether a change of the configuration file's content reloads it, as SIGHUP does
  */
 public record GatewayConfig(
         List<ListenerConfig> listeners,
@@ -30,7 +31,8 @@ public record GatewayConfig(
         List<RouteConfig> routes,
         Optional<Path> stateFile,
         boolean fastPath,
-        Optional<AccessLogFormat> accessLog) {
+        Optional<AccessLogFormat> accessLog,
+        boolean watchConfig) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -67,6 +69,30 @@ public record GatewayConfig(
             throw new IllegalArgumentException(
                     "header timeout must be at least 1ms, got " + headerTimeout.toMillis() + "ms");
         }
+    }
+
+    /** Not watching the configuration file: what tests and callers without a file start. */
+    public GatewayConfig(
+            List<ListenerConfig> listeners,
+            Duration shutdownTimeout,
+            Duration idleTimeout,
+            Duration headerTimeout,
+            HistoryLimits history,
+            List<RouteConfig> routes,
+            Optional<Path> stateFile,
+            boolean fastPath,
+            Optional<AccessLogFormat> accessLog) {
+        this(
+                listeners,
+                shutdownTimeout,
+                idleTimeout,
+                headerTimeout,
+                history,
+                routes,
+                stateFile,
+                fastPath,
+                accessLog,
+                false);
     }
 
     /** With the default header timeout, for callers written before it existed. */

@@ -113,6 +113,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
                         List.of(),
                         List.of()));
     }
@@ -194,10 +195,10 @@ class ConfigFileLoaderTest {
     @Test
     void unknownTopLevelKeyIsReportedWithTheKnownKeys() throws IOException {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
-                .containsExactly(
-                        "shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
-                                + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                                + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, listeners, routes");
+                .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
+                        + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, watchConfig, listeners,"
+                        + " routes");
     }
 
     @Test
