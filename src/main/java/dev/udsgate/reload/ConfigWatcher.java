@@ -81,16 +81,16 @@ public final class ConfigWatcher extends AbstractLifeCycle {
 
     private void run() {
         try {
-            // What changed before the folders were watched.
-            look();
+            // The first look is for what changed since the constructor's read, once quiet like any other.
             while (true) {
-                WatchKey key = watcher.take();
-                do {
+                for (WatchKey key; (key = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null; ) {
                     key.pollEvents();
                     key.reset();
-                    key = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
-                } while (key != null);
+                }
                 look();
+                WatchKey key = watcher.take();
+                key.pollEvents();
+                key.reset();
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
             // stopped with the server
