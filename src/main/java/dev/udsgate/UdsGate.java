@@ -26,6 +26,7 @@ import dev.udsgate.metrics.Metrics;
 import dev.udsgate.peer.PeerReader;
 import dev.udsgate.peer.ProcFs;
 import dev.udsgate.reload.ConfigSource;
+import dev.udsgate.reload.ConfigWatcher;
 import dev.udsgate.reload.NothingToReloadException;
 import dev.udsgate.reload.ReloadPlan;
 import dev.udsgate.reload.ReloadRefusedException;
@@ -116,6 +117,12 @@ public final class UdsGate {
     private final GatewayRouter gateway;
     private final RouteRegistry routes;
     private final Metrics metrics;
+    /**
+     * Reloads when the file's content changes: started once the server is, so that no reload runs
+     * while listeners start, and stopped first, so that none starts while they stop.
+     */
+    private final Optional<ConfigWatcher> watcher;
+
     private volatile StopResult stopped;
     /** Set once the handlers are in place: whether all of them are non-blocking. */
     private volatile boolean completesInline;
@@ -148,7 +155,7 @@ public final class UdsGate {
         this.server = new Server(threads, new ScheduledExecutorScheduler("udsgate-scheduler", true), null);
         server.setStopTimeout(config.shutdownTimeout().toMillis());
         server.setErrorHandler(new ProblemErrorHandler());
-        this.metrics = new Metrics();
+        this.metrics = new Metrics(events);
         server.setRequestLog(config.accessLog()
                 .<RequestLog>map(format -> new RequestLog.Collection(
                         metrics,
@@ -206,9 +213,20 @@ public final class UdsGate {
                 () -> metrics.scrape(gateway.upstreams()),
                 callers::accessOf);
         requests.setHandler(new GracefulHandler(new RequestRules(new AccessHandler(
-                callers, gateway::routeNameFor, events, new ApiHandler(ApiRoutes.table(context), gateway)))));
+                callers,
+                gateway::routeNameFor,
+                events,
+                metrics.accessDenials(),
+                new ApiHandler(ApiRoutes.table(context), gateway)))));
         routes.load();
         server.setHandler(requests);
+        this.watcher = config.watchConfig()
+                ? Optional.of(new ConfigWatcher(
+                        source.flatMap(ConfigSource::file)
+                                .orElseThrow(
+                                        () -> new IllegalArgumentException("watchConfig needs a configuration file")),
+                        this::reloadForChange))
+                : Optional.empty();
         completesInline = server.getInvocationType() == InvocationType.NON_BLOCKING;
     }
 
@@ -340,6 +358,15 @@ public final class UdsGate {
         return summary;
     }
 
+    /** As SIGHUP does: a refusal is logged once by {@link #reload}, and the server stays as it was. */
+    private void reloadForChange() {
+        try {
+            reload(Optional.empty());
+        } catch (ReloadRefusedException refused) {
+            // logged by reload
+        }
+    }
+
     /** Every reason the plan cannot be applied whole, each at the key path of what causes it. */
     private List<FieldError> check(ReloadPlan plan) {
         List<FieldError> errors = new ArrayList<>();
@@ -444,7 +471,8 @@ public final class UdsGate {
                     applied.stateFile(),
                     applied.fastPath(),
                     applied.accessLog(),
-                    applied.logFormat());
+                    applied.logFormat(),
+                    applied.watchConfig());
         }
         config = applied;
         return failed;
@@ -527,13 +555,34 @@ public final class UdsGate {
             }
             throw new ListenerStartException("cannot start: " + e.getMessage(), e);
         }
+        try {
+            if (watcher.isPresent()) {
+                watcher.get().start();
+            }
+        } catch (Exception e) {
+            stopAfterFailedStart();
+            throw new ListenerStartException("cannot watch the configuration file: " + e.getMessage(), e);
+        }
     }
 
     /**
      * Stops accepting, withdraws the socket files, lets requests in flight finish within the
      * shutdown timeout, then closes every connection. Safe to call more than once.
      */
-    public synchronized StopResult stop() {
+    public StopResult stop() {
+        List<Throwable> problems = new ArrayList<>();
+        // Outside the lock: a reload the watcher began needs it to finish, and the watcher waits for that.
+        try {
+            if (watcher.isPresent()) {
+                watcher.get().stop();
+            }
+        } catch (Exception e) {
+            problems.add(e);
+        }
+        return stopServer(problems);
+    }
+
+    private synchronized StopResult stopServer(List<Throwable> problems) {
         if (stopped != null) {
             return stopped;
         }
@@ -542,7 +591,6 @@ public final class UdsGate {
         // Event streams never end by themselves: end them, or the graceful stop would wait for them.
         events.publish(new Occurrence.ServerStopping(config.shutdownTimeout().toMillis()));
         events.endSubscriptions();
-        List<Throwable> problems = new ArrayList<>();
         boolean graceful = true;
         try {
             server.stop();

@@ -50,12 +50,15 @@ public final class AccessHandler extends Handler.Wrapper {
     private final CallerPolicies callers;
     private final RouteLookup routes;
     private final EventLog events;
+    private final Denials denials;
 
-    public AccessHandler(CallerPolicies callers, RouteLookup routes, EventLog events, Handler next) {
+    /** @param denials counts each denial, by listener and whether it was enforced */
+    public AccessHandler(CallerPolicies callers, RouteLookup routes, EventLog events, Denials denials, Handler next) {
         super(next);
         this.callers = callers;
         this.routes = routes;
         this.events = events;
+        this.denials = denials;
     }
 
     @Override
@@ -131,6 +134,8 @@ public final class AccessHandler extends Handler.Wrapper {
                 decision.rule() == null ? "-" : decision.rule(),
                 decision.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         if (!decision.allowed()) {
+            AccessPolicy.Mode mode = decision.passes() ? AccessPolicy.Mode.AUDIT : AccessPolicy.Mode.ENFORCE;
+            denials.denied(listener.name(), mode);
             events.publish(new Occurrence.AccessDenied(
                     listener.name(),
                     caller.connectionId(),
@@ -138,7 +143,7 @@ public final class AccessHandler extends Handler.Wrapper {
                     method,
                     path,
                     decision.rule(),
-                    decision.passes() ? AccessPolicy.Mode.AUDIT.label() : AccessPolicy.Mode.ENFORCE.label()));
+                    mode.label()));
         }
         if (decision.passes() && adminWrite) {
             events.publish(new Occurrence.AdminWrite(

@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the API's reserved paths ({@code /_ping}, {@code /metrics}, {@code /v1/...}) from its routing table and
  * hands every other request to the next handler (the gateway). What a listener offers of the API
- * ({@link Exposure.Api}) is decided here, once: on a listener with none, every path goes to the
- * gateway; on a read-only one, a write is refused before any endpoint sees it.
+ * ({@link Exposure}) is decided here, once: on a listener with none, every path goes to the
+ * gateway; on a read-only one, a write is refused before any endpoint sees it; on one that does not
+ * serve the metrics, {@code /metrics} is not found.
  */
 public final class ApiHandler extends Handler.Wrapper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final String METRICS = "/metrics";
 
     private final Routes routes;
 
@@ -38,7 +40,8 @@ public final class ApiHandler extends Handler.Wrapper {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         UnixListener listener = UnixListener.serving(request);
-        Exposure.Api api = listener.config().exposure().api();
+        Exposure exposure = listener.config().exposure();
+        Exposure.Api api = exposure.api();
         if (api == Exposure.Api.NONE || !RouteRules.isApiPath(path)) {
             return super.handle(request, response, callback);
         }
@@ -48,6 +51,11 @@ public final class ApiHandler extends Handler.Wrapper {
                         ProblemKind.FORBIDDEN,
                         "listener " + listener.name() + " offers the API read-only: " + request.getMethod() + " " + path
                                 + " is refused here; use a listener that offers the whole API");
+            }
+            if (!exposure.metrics() && path.equals(METRICS)) {
+                throw ProblemException.notFound("listener " + listener.name() + " does not serve /metrics (metrics:"
+                        + " false, the default where the API is not offered whole); GET /v1/sockets shows which"
+                        + " listeners do, in offers.metrics");
             }
             answer(request, path, response, callback);
         });

@@ -111,7 +111,8 @@ final class SocketEndpoints {
                         exposure.api().label(),
                         exposure.routes()
                                 .map(routes -> routes.stream().sorted().toList())
-                                .orElse(null)));
+                                .orElse(null),
+                        exposure.metrics()));
     }
 
     /**
@@ -153,8 +154,9 @@ final class SocketEndpoints {
     /**
      * @param api {@code full}, {@code read-only} or {@code none}
      * @param routes the routes offered, by name; null: all of them
+     * @param metrics whether {@code GET /metrics} answers on it
      */
-    record Offers(String api, List<String> routes) {}
+    record Offers(String api, List<String> routes, boolean metrics) {}
 
     record Transition(String state, Instant at) {}
 }

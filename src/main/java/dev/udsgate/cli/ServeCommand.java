@@ -138,6 +138,14 @@ final class ServeCommand implements Callable<Integer> {
     Boolean fastPath;
 
     @Option(
+            names = "--watch-config",
+            negatable = true,
+            paramLabel = "BOOLEAN",
+            description = "Reload, as SIGHUP does, when the --config file's content changes: its folder is"
+                    + " watched, so a Kubernetes ConfigMap's atomic swap is seen too (default: off).")
+    Boolean watchConfig;
+
+    @Option(
             names = "--access-log",
             paramLabel = "FORMAT",
             description = "One line per request on standard output (the log is on standard error): time,"
@@ -228,14 +236,17 @@ final class ServeCommand implements Callable<Integer> {
         if (configFile == null) {
             return Optional.empty();
         }
-        return Optional.of(new ConfigSource(configFile.toString(), () -> {
-            try {
-                return config();
-            } catch (CommandLine.ParameterException e) {
-                throw new InvalidConfigException(
-                        configFile.toString(), List.of(new FieldError(ConfigFileLoader.FILE, e.getMessage())));
-            }
-        }));
+        return Optional.of(new ConfigSource(
+                configFile.toString(),
+                () -> {
+                    try {
+                        return config();
+                    } catch (CommandLine.ParameterException e) {
+                        throw new InvalidConfigException(
+                                configFile.toString(), List.of(new FieldError(ConfigFileLoader.FILE, e.getMessage())));
+                    }
+                },
+                Optional.of(configFile)));
     }
 
     /** The gate logs what the reload did, or why it refused the file; only the rest is said here. */
@@ -271,6 +282,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         requireBetween("--max-connections", maxConnections, ConnectionLimits.MAX);
         requireBetween("--max-connections-per-user", maxConnectionsPerUser, ConnectionLimits.MAX);
+        if (Boolean.TRUE.equals(watchConfig) && configFile == null) {
+            throw usage("--watch-config watches the --config file: give --config FILE too");
+        }
         ConfigFile file = configFile == null ? ConfigFile.empty() : ConfigFileLoader.load(configFile);
         if (group != null) {
             requireGroup(group, "--group");
@@ -308,7 +322,8 @@ final class ServeCommand implements Callable<Integer> {
                                     logFormat == null ? null : logFormat(logFormat),
                                     file.logFormat(),
                                     Optional.of(LogFormat.DEFAULT))
-                            .get());
+                            .get(),
+                    first(watchConfig, file.watchConfig(), Optional.of(false)).get());
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -34,6 +34,7 @@ public record ConfigFile(
         Optional<Boolean> fastPath,
         Optional<AccessLogFormat> accessLog,
         Optional<LogFormat> logFormat,
+        Optional<Boolean> watchConfig,
         List<ListenerDocument> listeners,
         List<RouteConfig> routes) {
 
@@ -54,6 +55,7 @@ public record ConfigFile(
         Objects.requireNonNull(fastPath, "fastPath");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(watchConfig, "watchConfig");
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
     }
@@ -61,6 +63,7 @@ public record ConfigFile(
     /** A file that says nothing: every setting comes from the command line or its default. */
     public static ConfigFile empty() {
         return new ConfigFile(
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),

@@ -79,10 +79,11 @@ public final class ConfigFileLoader {
             "fastPath",
             "accessLog",
             "logFormat",
+            "watchConfig",
             "listeners",
             "routes");
     private static final List<String> LISTENER_KEYS =
-            List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes", "access", "rules");
+            List.of("name", "path", "mode", "owner", "group", "backlog", "api", "routes", "metrics", "access", "rules");
     private static final List<String> RULE_DECISIONS = List.of("allow", "deny");
     private static final List<String> RULE_KEYS = List.of(
             "user",
@@ -401,6 +402,7 @@ public final class ConfigFileLoader {
                 value(top, "", "fastPath", this::bool),
                 value(top, "", "accessLog", this::accessLogFormat),
                 value(top, "", "logFormat", this::logFormat),
+                value(top, "", "watchConfig", this::bool),
                 listeners(top),
                 routes(top.entries().get("routes")));
     }
@@ -462,6 +464,10 @@ public final class ConfigFileLoader {
         Exposure.Api api = value(listener, at, "api", this::api).orElse(Exposure.Api.FULL);
         Optional<Set<String>> routes =
                 value(listener, at, "routes", this::routeSelection).orElse(Optional.empty());
+        boolean metrics = value(listener, at, "metrics", this::bool).orElse(Exposure.metricsByDefault(api));
+        if (metrics && api == Exposure.Api.NONE) {
+            fail(child(at, "metrics"), Exposure.METRICS_NEED_API);
+        }
         AccessPolicy.Mode accessMode =
                 value(listener, at, "access", this::accessMode).orElse(AccessPolicy.Mode.ENFORCE);
         List<AccessRule> rules = value(listener, at, "rules", this::rules).orElse(List.of());
@@ -475,7 +481,7 @@ public final class ConfigFileLoader {
                 owner,
                 group,
                 backlog,
-                new Exposure(api, routes),
+                new Exposure(api, routes, metrics),
                 new AccessPolicy(accessMode, rules)));
     }
 

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param accessLog one line per request on standard output, in this format; empty: none
  * @param logFormat how the log on standard error is written; chosen as the process starts, so a
  *     reload can only report a change
+ * @param watchConfig whether a change of the configuration file's content reloads it, as SIGHUP does
  */
 public record GatewayConfig(
         List<ListenerConfig> listeners,
@@ -33,7 +34,8 @@ public record GatewayConfig(
         Optional<Path> stateFile,
         boolean fastPath,
         Optional<AccessLogFormat> accessLog,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        boolean watchConfig) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -73,6 +75,57 @@ public record GatewayConfig(
         }
     }
 
+    /** Not watching the configuration file: what tests and callers without a file start. */
+    public GatewayConfig(
+            List<ListenerConfig> listeners,
+            Duration shutdownTimeout,
+            Duration idleTimeout,
+            Duration headerTimeout,
+            HistoryLimits history,
+            List<RouteConfig> routes,
+            Optional<Path> stateFile,
+            boolean fastPath,
+            Optional<AccessLogFormat> accessLog,
+            LogFormat logFormat) {
+        this(
+                listeners,
+                shutdownTimeout,
+                idleTimeout,
+                headerTimeout,
+                history,
+                routes,
+                stateFile,
+                fastPath,
+                accessLog,
+                logFormat,
+                false);
+    }
+
+    /** Text logs, not watching the configuration file. */
+    public GatewayConfig(
+            List<ListenerConfig> listeners,
+            Duration shutdownTimeout,
+            Duration idleTimeout,
+            Duration headerTimeout,
+            HistoryLimits history,
+            List<RouteConfig> routes,
+            Optional<Path> stateFile,
+            boolean fastPath,
+            Optional<AccessLogFormat> accessLog) {
+        this(
+                listeners,
+                shutdownTimeout,
+                idleTimeout,
+                headerTimeout,
+                history,
+                routes,
+                stateFile,
+                fastPath,
+                accessLog,
+                LogFormat.DEFAULT,
+                false);
+    }
+
     /** With the default header timeout, for callers written before it existed. */
     public GatewayConfig(
             List<ListenerConfig> listeners,
@@ -91,6 +144,7 @@ public record GatewayConfig(
                 stateFile,
                 true,
                 Optional.empty(),
-                LogFormat.DEFAULT);
+                LogFormat.DEFAULT,
+                false);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The lifecycle events of this process: a bounded in-memory history for replay, and live delivery
@@ -16,6 +17,12 @@ public final class EventLog {
     private final int subscriberQueue;
     private final ArrayDeque<Event> history;
     private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
+    /**
+     * Every event any subscriber lost to its full queue, counted as it is lost: a stalled subscriber
+     * drains nothing, so counting what it is told would show nothing until it reads again.
+     */
+    private final LongAdder dropped = new LongAdder();
+
     private long lastSeq;
     private boolean closed;
 
@@ -73,6 +80,15 @@ public final class EventLog {
             }
             return subscription;
         }
+    }
+
+    /** Events dropped for slow subscribers since the start, all of them together. */
+    public long droppedTotal() {
+        return dropped.sum();
+    }
+
+    void countDropped() {
+        dropped.increment();
     }
 
     void unsubscribe(Subscription subscription) {

@@ -57,6 +57,7 @@ public final class Subscription implements AutoCloseable {
     private void enqueue(Event event) {
         if (queue.size() >= capacity) {
             dropped++;
+            log.countDropped();
         } else {
             queue.add(event);
         }

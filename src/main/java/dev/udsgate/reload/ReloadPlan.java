@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * run from now on. Pure: it looks at no file and starts nothing.
  *
  * <p>What only a restart can change (timeouts, history sizes, connection limits, the state file, the
- * fast-path switch) is kept as it runs, for every listener, the added ones included, and named in
+ * fast-path switch, watching the file) is kept as it runs, for every listener, the added ones included, and named in
  * {@link #atNextStart}: one configuration is in force, never a mix.
  *
  * @param next the configuration in force once the plan is applied
@@ -82,7 +82,8 @@ public record ReloadPlan(
                 running.stateFile(),
                 running.fastPath(),
                 running.accessLog(),
-                running.logFormat());
+                running.logFormat(),
+                running.watchConfig());
 
         Map<String, ListenerConfig> before = byName(running.listeners(), ListenerConfig::name);
         Map<String, ListenerConfig> after = byName(listeners, ListenerConfig::name);
@@ -154,6 +155,7 @@ public record ReloadPlan(
         differs.put("fastPath", running.fastPath() != read.fastPath());
         differs.put("accessLog", !running.accessLog().equals(read.accessLog()));
         differs.put("logFormat", running.logFormat() != read.logFormat());
+        differs.put("watchConfig", running.watchConfig() != read.watchConfig());
         return differs.entrySet().stream()
                 .filter(Map.Entry::getValue)
                 .map(Map.Entry::getKey)

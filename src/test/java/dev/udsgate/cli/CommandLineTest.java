@@ -250,6 +250,13 @@ class CommandLineTest {
     }
 
     @Test
+    void watchingTheConfigFileWithoutOneIsAUsageError() {
+        assertOneLineError(
+                run(2, "serve", "--socket", dir.resolve("s.sock").toString(), "--watch-config"),
+                "--watch-config watches the --config file: give --config FILE too");
+    }
+
+    @Test
     void tooLongPathFailsTheStartInOneLine() {
         Path socket = dir.resolve("x".repeat(120));
         assertOneLineError(run(1, "serve", "--socket", socket.toString()), "at most 106 bytes");

@@ -114,6 +114,7 @@ class ConfigFileLoaderTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
                         List.of(),
                         List.of()));
     }
@@ -197,7 +198,7 @@ class ConfigFileLoaderTest {
         assertThat(errors("socket: /run/udsgate.sock\nshutdown-timeout: 5s\n"))
                 .containsExactly("shutdown-timeout: unknown key; known keys: socket, mode, group, backlog,"
                         + " shutdownTimeout, idleTimeout, headerTimeout, maxConnections, maxConnectionsPerUser,"
-                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, logFormat, listeners,"
+                        + " connectionHistory, eventHistory, eventQueue, stateFile, fastPath, accessLog, logFormat, watchConfig, listeners,"
                         + " routes");
     }
 
@@ -523,6 +524,35 @@ class ConfigFileLoaderTest {
     }
 
     @Test
+    void theMetricsAreServedWhereTheWholeApiIsUnlessAListenerSaysOtherwise() throws IOException {
+        ConfigFile config = ConfigFileLoader.load(write("udsgate.yaml", """
+                listeners:
+                  - {name: admin, path: /run/udsgate.sock}
+                  - {name: containers, path: /run/udsgate-containers.sock, api: read-only}
+                  - {name: docker, path: /run/docker-front.sock, api: none}
+                  - {name: scrape, path: /run/udsgate-scrape.sock, api: read-only, routes: [], metrics: true}
+                  - {name: quiet, path: /run/udsgate-quiet.sock, metrics: false}
+                """));
+
+        assertThat(config.listeners())
+                .extracting(listener -> listener.exposure().metrics())
+                .containsExactly(true, false, false, true, false);
+    }
+
+    @Test
+    void metricsOnAListenerWithoutTheApiOrNotABooleanIsReportedAtItsPath() throws IOException {
+        assertThat(errors("""
+                        listeners:
+                          - {name: admin, path: /run/udsgate.sock, metrics: maybe}
+                          - {name: docker, path: /run/docker-front.sock, api: none, metrics: true}
+                        """))
+                .containsExactly(
+                        "listeners[0].metrics: must be true or false, got \"maybe\"",
+                        "listeners[1].metrics: can only be true on a listener that offers the API (api: full or"
+                                + " read-only): with api: none, every path, /metrics too, goes to the routes");
+    }
+
+    @Test
     void everyMistakeInTheListenersIsReportedAtItsPath() throws IOException {
         assertThat(errors("""
                         socket: /run/udsgate.sock
@@ -549,7 +579,7 @@ class ConfigFileLoaderTest {
                                 + " \"billing\"; got \"Not A Name\"",
                         "listeners[2].name: \"b\" names another listener too; names must be unique",
                         "listeners[3].port: unknown key; known keys: name, path, mode, owner, group, backlog, api,"
-                                + " routes, access, rules",
+                                + " routes, metrics, access, rules",
                         "listeners[3].name: is missing: every listener has a name, such as \"admin\"");
     }
 

@@ -83,6 +83,32 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * A ConfigMap edit reaches a running udsgate only if it watches the file and the file is in a
+     * mounted folder: the kubelet swaps a folder's {@code ..data} symlink, and never updates a
+     * {@code subPath} mount.
+     */
+    @Test
+    void theDaemonSetWatchesItsConfigFileInAMountedConfigMapFolder() throws Exception {
+        DaemonSet daemonSet = YAML.readValue(MANIFESTS.resolve("daemonset.yaml").toFile(), DaemonSet.class);
+        var pod = daemonSet.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getArgs()).contains("--watch-config", "--config=/etc/udsgate/udsgate.yaml");
+
+        var mount = container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/etc/udsgate"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(mount.getSubPath()).as("a subPath mount never changes").isNull();
+        var volume = pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(mount.getName()))
+                .findFirst()
+                .orElseThrow();
+        ConfigMap map = YAML.readValue(MANIFESTS.resolve("configmap.yaml").toFile(), ConfigMap.class);
+        assertThat(volume.getConfigMap().getName()).isEqualTo(map.getMetadata().getName());
+        assertThat(map.getData()).containsKey("udsgate.yaml");
+    }
+
     /** The key paths of every field the model kept aside as unknown, anywhere in the object. */
     private static List<String> unknownFields(Object object, String at) throws Exception {
         List<String> unknown = new ArrayList<>();
