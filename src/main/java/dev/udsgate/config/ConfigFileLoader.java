@@ -636,16 +636,7 @@ public final class ConfigFileLoader {
     }
 
     private Optional<Set<String>> methods(Node node, String at) {
-        String expected = "an HTTP method in capitals, such as GET";
-        return oneOrMore(
-                        node,
-                        at,
-                        expected,
-                        (n, p) -> text(n, p, "must be " + expected)
-                                .flatMap(t -> METHOD.matcher(t).matches()
-                                        ? Optional.of(t)
-                                        : fail(p, "must be " + expected + ", got \"" + t + "\"")))
-                .map(java.util.LinkedHashSet::new);
+        return matching(node, at, METHOD, "an HTTP method in capitals, such as GET");
     }
 
     private Optional<Set<String>> ruleRoutes(Node node, String at) {
