@@ -24,6 +24,11 @@ final class JdkPeerReader implements PeerReader {
     }
 
     @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
+    @Override
     public Kind kind() {
         return KIND;
     }

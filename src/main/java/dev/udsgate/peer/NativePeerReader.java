@@ -53,6 +53,11 @@ final class NativePeerReader implements PeerReader {
     }
 
     @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
     public Kind kind() {
         return new Kind("native", true, pidfd);
     }

@@ -20,6 +20,12 @@ public sealed interface PeerReader permits NativePeerReader, JdkPeerReader {
     /** Which way is in use, for {@code /v1/info}. */
     Kind kind();
 
+    /**
+     * Whether {@link #read} may wait on something other than the kernel: the JDK's resolves names
+     * through NSS, which may ask a directory server; the native one makes two system calls.
+     */
+    boolean mayBlock();
+
     /** The way this process can read peers: native when it can, else the JDK's (and says why once). */
     static PeerReader best(UserDirectory directory, ProcessTable processes) {
         Logger log = LoggerFactory.getLogger(PeerReader.class);
