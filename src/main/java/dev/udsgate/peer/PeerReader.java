@@ -1,7 +1,6 @@
 package dev.udsgate.peer;
 
 import dev.udsgate.system.UserDirectory;
-import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 public sealed interface PeerReader permits NativePeerReader, JdkPeerReader {
 
-    /** The peer of {@code channel}, or empty when the kernel would not say. Called once per accept. */
-    Optional<PeerIdentity> read(SocketChannel channel);
+    /** The peer of {@code socket}, or empty when the kernel would not say. Called once per accept. */
+    Optional<PeerIdentity> read(PeerSocket socket);
 
     /** Which way is in use, for {@code /v1/info}. */
     Kind kind();
