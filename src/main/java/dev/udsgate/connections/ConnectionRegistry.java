@@ -20,7 +20,6 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.internal.HttpConnection;
@@ -224,13 +223,10 @@ public final class ConnectionRegistry {
                 : null;
     }
 
-    /** A listener's endpoint reads its peer once, for the limits and for us alike. */
-    private PeerIdentity peerOf(EndPoint endPoint) {
-        if (endPoint instanceof ListenerEndPoint listenerEndPoint) {
-            return listenerEndPoint.peer().orElse(null);
-        }
-        return endPoint instanceof SocketChannelEndPoint channelEndPoint
-                ? peers.read(channelEndPoint.getChannel()).orElse(null)
+    /** A listener's endpoint (every client's) reads its peer once, for the limits and for us alike. */
+    private static PeerIdentity peerOf(EndPoint endPoint) {
+        return endPoint instanceof ListenerEndPoint listenerEndPoint
+                ? listenerEndPoint.peer().orElse(null)
                 : null;
     }
 

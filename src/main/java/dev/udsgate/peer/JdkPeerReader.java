@@ -3,7 +3,6 @@ package dev.udsgate.peer;
 import dev.udsgate.peer.PeerIdentity.PidGuard;
 import dev.udsgate.system.UserDirectory;
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -24,14 +23,19 @@ final class JdkPeerReader implements PeerReader {
     }
 
     @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
+    @Override
     public Kind kind() {
         return KIND;
     }
 
     @Override
-    public Optional<PeerIdentity> read(SocketChannel channel) {
+    public Optional<PeerIdentity> read(PeerSocket socket) {
         try {
-            UnixDomainPrincipal principal = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            UnixDomainPrincipal principal = socket.getChannel().getOption(ExtendedSocketOptions.SO_PEERCRED);
             return Optional.of(new PeerIdentity(
                     directory.user(principal.user().getName()),
                     directory.group(principal.group().getName()),

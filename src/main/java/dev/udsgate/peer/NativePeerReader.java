@@ -13,12 +13,15 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
  * {@code getsockopt(SO_PEERCRED)} on the connection's own descriptor: pid, uid and gid in one
- * call, no name lookup. Where the kernel has {@code SO_PEERPIDFD} (Linux 6.5+), a pidfd is taken
- * too, so that the pid can be told from its reuse without reading {@code /proc} at accept.
+ * call, no name lookup. Where the kernel has {@code SO_PEERPIDFD} (Linux 6.5+), the pid is told
+ * from its reuse through a pidfd asked of the socket only when the process is read: an accept
+ * costs one system call, and no descriptor is held for a connection whose process nobody asks
+ * about. Without it, the start time is read from {@code /proc} at accept.
  *
  * <p>The JDK does not expose a channel's descriptor: it is read from {@code SocketChannelImpl},
  * which {@code java.base} opens to udsgate through the jar's {@code Add-Opens} manifest entry.
@@ -53,20 +56,27 @@ final class NativePeerReader implements PeerReader {
     }
 
     @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
     public Kind kind() {
         return new Kind("native", true, pidfd);
     }
 
     @Override
-    public Optional<PeerIdentity> read(SocketChannel channel) {
+    public Optional<PeerIdentity> read(PeerSocket socket) {
         int fd;
         try {
-            fd = (int) descriptorOf.invokeExact(channel);
+            fd = (int) descriptorOf.invokeExact(socket.getChannel());
         } catch (Throwable e) {
             return Optional.empty();
         }
         int[] ucred = new int[3];
-        if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES}) != 0) {
+        OptionalInt rc = socket.whileOpen(
+                () -> LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES}));
+        if (rc.isEmpty() || rc.getAsInt() != 0) {
             return Optional.empty();
         }
         int pid = ucred[0];
@@ -74,24 +84,44 @@ final class NativePeerReader implements PeerReader {
                 directory.userById(Integer.toUnsignedLong(ucred[1])),
                 directory.groupById(Integer.toUnsignedLong(ucred[2])),
                 pid,
-                guard(fd, pid),
+                guard(socket, fd, pid),
                 processes,
                 directory));
     }
 
-    private PidGuard guard(int fd, int pid) {
+    private PidGuard guard(PeerSocket socket, int fd, int pid) {
         if (pid <= 0) {
             return PidGuard.NONE;
         }
         if (pidfd) {
-            int[] value = new int[1];
-            if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, value, new int[] {INT_BYTES}) == 0) {
-                return new PidGuard.Pidfd(value[0]);
-            }
+            return new PidGuard.FromSocket(new SocketPidfd(socket, fd));
         }
         // No pidfd to be had: the start time, read now, names the process.
         OptionalLong ticks = processes.startTicks(pid);
         return ticks.isPresent() ? new PidGuard.StartedAt(ticks.getAsLong()) : PidGuard.NONE;
+    }
+
+    /**
+     * {@code SO_PEERPIDFD} on the connection's socket, asked when the process is first read. The
+     * kernel keeps the connecting process's pid with the socket from {@code connect()} on, and
+     * gives a pidfd for that very process whoever holds its number now. Once it has exited, older
+     * kernels give none and newer ones (6.18 here) one whose pid reads -1: stale, either way.
+     */
+    private record SocketPidfd(PeerSocket socket, int fd) implements PidGuard.PidfdSource {
+        @Override
+        public OptionalInt open() {
+            int[] value = new int[1];
+            OptionalInt got = socket.whileOpen(
+                    () -> LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, value, new int[] {INT_BYTES}) == 0
+                            ? value[0]
+                            : -1);
+            return got.isPresent() && got.getAsInt() >= 0 ? got : OptionalInt.empty();
+        }
+
+        @Override
+        public void close(int pidfd) {
+            LibC.close(pidfd);
+        }
     }
 
     private static MethodHandle descriptorOfChannels() throws NativeUnavailable {

@@ -11,10 +11,10 @@ import java.util.OptionalInt;
  * never again.
  *
  * <p>A pid names a process only while that process lives: once it exits, the number may be given
- * to another. So what is read is checked to be the connecting process's — through the pidfd taken
- * at accept (Linux 6.5+: it refers to that process whatever its pid becomes), else through its
- * start time recorded at accept — and a process found gone is reported {@link ProcessStatus#STALE},
- * never described by whatever holds its pid now.
+ * to another. So what is read is checked to be the connecting process's — through a pidfd the
+ * socket gives for it when it is read (Linux 6.5+: it refers to that process whatever its pid
+ * becomes), else through its start time recorded at accept — and a process found gone is reported
+ * {@code stale}, never described by whatever holds its pid now.
  */
 public final class PeerIdentity {
 
@@ -69,11 +69,8 @@ public final class PeerIdentity {
         return Optional.ofNullable(process);
     }
 
-    /** Lets go of the pidfd, if one is held: when the connection closes. */
+    /** Lets go of what ties the pid to the process (nothing more can be read): when the connection closes. */
     public synchronized void release() {
-        if (guard instanceof PidGuard.Pidfd pidfd) {
-            pidfd.close();
-        }
         guard = PidGuard.NONE;
     }
 
@@ -81,15 +78,28 @@ public final class PeerIdentity {
         if (pid <= 0) {
             return ProcessView.UNAVAILABLE;
         }
-        Optional<ProcessInfo> read = processes.read(pid);
-        boolean same = false;
-        if (guard instanceof PidGuard.Pidfd pidfd) {
-            // Alive after the read: it held the pid throughout, so what was read is its.
-            same = processes.pidfdRefersTo(pidfd.fd(), pid);
-        } else if (guard instanceof PidGuard.StartedAt started) {
-            same = read.map(info -> info.startTicks() == started.ticks()).orElse(false);
+        if (guard instanceof PidGuard.FromSocket fromSocket) {
+            return deriveWithPidfd(fromSocket.source());
         }
-        return same && read.isPresent() ? known(read.get()) : ProcessView.STALE;
+        Optional<ProcessInfo> read = processes.read(pid);
+        boolean same = guard instanceof PidGuard.StartedAt started
+                && read.map(info -> info.startTicks() == started.ticks()).orElse(false);
+        return same ? known(read.get()) : ProcessView.STALE;
+    }
+
+    private ProcessView deriveWithPidfd(PidGuard.PidfdSource source) {
+        OptionalInt pidfd = source.open();
+        if (pidfd.isEmpty()) {
+            return ProcessView.STALE; // gone, or the connection is closing: nothing can be vouched for
+        }
+        try {
+            Optional<ProcessInfo> read = processes.read(pid);
+            // Alive after the read: it held the pid throughout, so what was read is its.
+            boolean same = read.isPresent() && processes.pidfdRefersTo(pidfd.getAsInt(), pid);
+            return same ? known(read.get()) : ProcessView.STALE;
+        } finally {
+            source.close(pidfd.getAsInt());
+        }
     }
 
     private ProcessView known(ProcessInfo info) {
@@ -121,11 +131,18 @@ public final class PeerIdentity {
     sealed interface PidGuard {
         PidGuard NONE = new Released();
 
-        /** A pidfd from {@code SO_PEERPIDFD}: closed once the process is read, or with the connection. */
-        record Pidfd(int fd) implements PidGuard {
-            void close() {
-                LibC.close(fd);
-            }
+        /**
+         * A pidfd asked of the socket ({@code SO_PEERPIDFD}) when the process is read, and closed
+         * right after: nothing is held meanwhile, and an accept costs no more than its credentials.
+         */
+        record FromSocket(PidfdSource source) implements PidGuard {}
+
+        /** Where a pidfd for the connecting process is to be had. */
+        interface PidfdSource {
+            /** A new pidfd, or empty if the kernel gives none (the process is gone) or the socket is closed. */
+            OptionalInt open();
+
+            void close(int pidfd);
         }
 
         /** The start time read at accept, where the kernel has no pidfd for peers. */

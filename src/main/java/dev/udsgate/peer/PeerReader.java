@@ -1,7 +1,6 @@
 package dev.udsgate.peer;
 
 import dev.udsgate.system.UserDirectory;
-import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,11 +13,17 @@ import org.slf4j.LoggerFactory;
  */
 public sealed interface PeerReader permits NativePeerReader, JdkPeerReader {
 
-    /** The peer of {@code channel}, or empty when the kernel would not say. Called once per accept. */
-    Optional<PeerIdentity> read(SocketChannel channel);
+    /** The peer of {@code socket}, or empty when the kernel would not say. Called once per accept. */
+    Optional<PeerIdentity> read(PeerSocket socket);
 
     /** Which way is in use, for {@code /v1/info}. */
     Kind kind();
+
+    /**
+     * Whether {@link #read} may wait on something other than the kernel: the JDK's resolves names
+     * through NSS, which may ask a directory server; the native one makes two system calls.
+     */
+    boolean mayBlock();
 
     /** The way this process can read peers: native when it can, else the JDK's (and says why once). */
     static PeerReader best(UserDirectory directory, ProcessTable processes) {

@@ -21,18 +21,23 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * on stop deletes whatever file is at its path. Here the channel comes from outside and the
  * connector never touches a file: the {@link UnixListener} owns the socket file, or knows that
  * systemd does. The rest is Jetty's {@link AbstractConnector}, as its own connectors use it:
- * acceptor threads call {@link #accept(int)}; with none, a selector accepts.
+ * acceptor threads would call {@link #accept(int)}; with none, as here, a selector accepts.
  */
 abstract class ChannelConnector extends AbstractConnector {
+
+    private static final int ACCEPTOR_THREADS = 0;
 
     private final SelectorManager selectors;
     private final AtomicReference<Closeable> selectorAcceptor = new AtomicReference<>();
     private volatile ServerSocketChannel channel;
 
     ChannelConnector(Server server, ConnectionFactory... factories) {
-        // Jetty's defaults, as UnixDomainServerConnector(server, factories) takes them: the server's
-        // executor, scheduler and buffers, acceptors and selectors sized by the number of cores.
-        super(server, null, null, null, -1, factories);
+        // Jetty's defaults, as UnixDomainServerConnector(server, factories) takes them (the server's
+        // executor, scheduler and buffers, selectors sized by the number of cores), but no acceptor
+        // thread: the selector accepts, and a client's connection is opened on the thread that saw it
+        // arrive. An acceptor thread hands every accepted channel to the selector through a wake-up;
+        // with a new connection per request that cost about 3 us of CPU per connection (39 against 36).
+        super(server, null, null, null, ACCEPTOR_THREADS, factories);
         this.selectors = newSelectorManager(getExecutor(), getScheduler(), -1);
         installBean(selectors, true);
     }

@@ -2,10 +2,13 @@ package dev.udsgate.socket;
 
 import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.peer.PeerReader;
+import dev.udsgate.peer.PeerSocket;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -14,7 +17,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Jetty's socket endpoint, remembering whether it was closed for being idle (Jetty does not say why
  * it closed), and who is at the other end.
  */
-public final class ListenerEndPoint extends SocketChannelEndPoint {
+public final class ListenerEndPoint extends SocketChannelEndPoint implements PeerSocket {
 
     private static final Optional<PeerIdentity> UNKNOWN = Optional.empty();
 
@@ -22,6 +25,8 @@ public final class ListenerEndPoint extends SocketChannelEndPoint {
     private volatile boolean idleExpired;
     private volatile Optional<PeerIdentity> peer;
     private volatile Object admission;
+    /** Guarded by this. */
+    private boolean closing;
 
     ListenerEndPoint(
             SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler, PeerReader peers) {
@@ -35,13 +40,19 @@ public final class ListenerEndPoint extends SocketChannelEndPoint {
         super.onIdleExpired(timeout);
     }
 
-    /** The peer's pidfd, if one is still held, goes with the connection, whoever else saw the peer. */
+    /** No read of the peer runs while the channel closes, nor starts after ({@link #whileOpen}). */
     @Override
-    public void onClose(Throwable cause) {
-        super.onClose(cause);
-        Optional<PeerIdentity> known = peer;
-        if (known != null) {
-            known.ifPresent(PeerIdentity::release);
+    public void doClose() {
+        synchronized (this) {
+            closing = true;
+        }
+        super.doClose();
+    }
+
+    @Override
+    public OptionalInt whileOpen(IntSupplier call) {
+        synchronized (this) {
+            return closing || !getChannel().isOpen() ? OptionalInt.empty() : OptionalInt.of(call.getAsInt());
         }
     }
 
@@ -60,7 +71,7 @@ public final class ListenerEndPoint extends SocketChannelEndPoint {
             synchronized (this) {
                 known = peer;
                 if (known == null) {
-                    known = peers.read(getChannel());
+                    known = peers.read(this);
                     peer = known.isPresent() ? known : UNKNOWN;
                 }
             }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ class PeerIdentityTest {
     private static final Principal ROOT = new Principal("root", 0L);
 
     private final FakeProcessTable table = new FakeProcessTable();
+    private final FakePidfds pidfds = new FakePidfds();
 
     @Test
     void aProcessStillRunningIsDescribedOnceAndForAll() {
@@ -51,17 +53,43 @@ class PeerIdentityTest {
     void aPidfdWhoseProcessHasExitedMakesWhatWasReadStale() {
         table.processes.put(PID, process("intruder", 999));
         table.pidfdAlive = false;
-        PeerIdentity identity = identity(new PidGuard.Pidfd(-1));
+        PeerIdentity identity = identity(new PidGuard.FromSocket(pidfds));
 
         assertThat(identity.process().status()).isEqualTo("stale");
+        assertThat(pidfds.open).as("pidfds left open").isZero();
     }
 
     @Test
     void aPidfdStillReferringToThePidVouchesForWhatWasRead() {
         table.processes.put(PID, process("curl", 100));
-        PeerIdentity identity = identity(new PidGuard.Pidfd(-1));
+        PeerIdentity identity = identity(new PidGuard.FromSocket(pidfds));
 
         assertThat(identity.process().status()).isEqualTo("known");
+        assertThat(pidfds.open).as("pidfds left open").isZero();
+    }
+
+    @Test
+    void noPidfdIsTakenUntilTheProcessIsAskedFor() {
+        table.processes.put(PID, process("curl", 100));
+        PeerIdentity identity = identity(new PidGuard.FromSocket(pidfds));
+        assertThat(pidfds.taken).isZero();
+
+        identity.process();
+        identity.process();
+
+        assertThat(pidfds.taken).as("taken once, when first asked").isEqualTo(1);
+    }
+
+    @Test
+    void aSocketThatGivesNoPidfdAnyMoreIsStaleNeverTheNewcomer() {
+        table.processes.put(PID, process("intruder", 999));
+        pidfds.given = false; // the process is gone (older kernels), or the connection is closing
+
+        ProcessView view = identity(new PidGuard.FromSocket(pidfds)).process();
+
+        assertThat(view.status()).isEqualTo("stale");
+        assertThat(view.command()).isNull();
+        assertThat(table.reads).as("/proc not read").isZero();
     }
 
     @Test
@@ -94,6 +122,27 @@ class PeerIdentityTest {
                 List.of(),
                 Optional.of("/"),
                 Optional.empty());
+    }
+
+    private static final class FakePidfds implements PidGuard.PidfdSource {
+        boolean given = true;
+        int taken;
+        int open;
+
+        @Override
+        public OptionalInt open() {
+            if (!given) {
+                return OptionalInt.empty();
+            }
+            taken++;
+            open++;
+            return OptionalInt.of(100 + taken);
+        }
+
+        @Override
+        public void close(int pidfd) {
+            open--;
+        }
     }
 
     private static final class FakeProcessTable implements ProcessTable {
