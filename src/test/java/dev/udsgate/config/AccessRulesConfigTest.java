@@ -135,6 +135,20 @@ class AccessRulesConfigTest {
         assertThat(file.routes().get(0).responseTimeout()).isZero();
     }
 
+    /** The README shows the recipe as it is (its comments may be shorter), so the two cannot disagree. */
+    @Test
+    void theReadmeShowsTheReadOnlyDockerRecipeAsTheFileSaysIt() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int section = readme.indexOf("### A read-only Docker socket");
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String shown = readme.substring(start, readme.indexOf("```", start));
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
+        assertThat(yaml.readTree(shown))
+                .isEqualTo(yaml.readTree(Path.of("docker/read-only-docker.yaml").toFile()));
+    }
+
     private Path write(String yaml) throws Exception {
         Path file = dir.resolve("udsgate.yaml");
         Files.writeString(file, yaml);

@@ -29,14 +29,15 @@ public final class NodeProject {
     public static final Path SOURCES = Path.of("src", "test", "typescript");
     public static final Path DIR = Path.of("target", "ts-clients").toAbsolutePath();
 
-    /** undici 7 needs Node 20.18.1 or later (its package.json's engines). */
-    private static final int[] NODE_AT_LEAST = {20, 18, 1};
+    /** dclint 3 needs Node 20.19.0 or later, undici 7 20.18.1 (their package.json's engines). */
+    private static final int[] NODE_AT_LEAST = {20, 19, 0};
 
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration COMPILE_TIMEOUT = Duration.ofMinutes(2);
     private static final Path INSTALLED_LOCK = Path.of("node_modules", ".udsgate-installed-lock.json");
 
     private static NodeProject prepared;
+    private static boolean installed;
 
     private NodeProject() {}
 
@@ -45,9 +46,7 @@ public final class NodeProject {
 
     public static synchronized NodeProject prepared() {
         if (prepared == null) {
-            requireNode();
-            stage();
-            install();
+            installed();
             Result tsc =
                     run(COMPILE_TIMEOUT, Map.of(), "node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json");
             if (tsc.exitCode() != 0) {
@@ -57,6 +56,19 @@ public final class NodeProject {
             prepared = new NodeProject();
         }
         return prepared;
+    }
+
+    /**
+     * The pinned packages installed, without compiling anything: for tests that only run a tool
+     * from node_modules (dclint), so they need not wait for tsc.
+     */
+    public static synchronized void installed() {
+        if (!installed) {
+            requireNode();
+            stage();
+            install();
+            installed = true;
+        }
     }
 
     /** Runs {@code command} in target/ts-clients, failing if it outlives {@code timeout}. */
@@ -93,7 +105,7 @@ public final class NodeProject {
                 ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))}
                 : null;
         if (found == null || Arrays.compare(found, NODE_AT_LEAST) < 0) {
-            throw new AssertionError("the TypeScript client tests need Node.js 20.18.1 or later and npm on the PATH"
+            throw new AssertionError("the tests that run npm packages need Node.js 20.19.0 or later and npm on the PATH"
                     + " (found node: " + (version == null ? "none" : version.strip()) + "); install them,"
                     + " for example from nodejs.org or NodeSource, and run the build again");
         }
