@@ -119,12 +119,13 @@ public final class AccessHandler extends Handler.Wrapper {
             boolean adminWrite) {
         String method = request.getMethod();
         AUDIT.info(
-                "time={} requestId={} listener={} connection={} uid={} gid={} method={} path={} route={} decision={}"
-                        + " rule={} reason={}",
+                "time={} requestId={} listener={} connection={} pid={} uid={} gid={} method={} path={} route={}"
+                        + " decision={} rule={} reason={}",
                 Instant.now(),
                 RequestId.of(request),
                 listener.name(),
                 caller.connectionId() == null ? "-" : caller.connectionId(),
+                caller.pidLabel(),
                 caller.uid(),
                 caller.gid(),
                 method,

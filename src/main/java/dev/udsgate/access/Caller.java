@@ -12,12 +12,25 @@ import java.util.function.Supplier;
  * @param connectionId the connection's id as the API shows it, or null if it is not tracked
  * @param user the peer's user; null when the kernel would not say
  * @param group the peer's primary group; null when the kernel would not say
+ * @param pid the peer's pid as the kernel gave it at accept; 0 when it gave none (another pid
+ *     namespace) or pids are not read
  * @param process the connecting process, read from {@code /proc} only if a rule asks, once: its
  *     supplementary groups, executable and container; {@code unavailable} or {@code stale} when it
  *     cannot be known (another pid namespace, or the process is gone)
  * @param privileged root or udsgate's own user: the admin, who may write through the API
  */
-record Caller(String connectionId, Principal user, Principal group, Supplier<ProcessView> process, boolean privileged) {
+record Caller(
+        String connectionId,
+        Principal user,
+        Principal group,
+        int pid,
+        Supplier<ProcessView> process,
+        boolean privileged) {
+
+    /** A caller whose pid is not known. */
+    Caller(String connectionId, Principal user, Principal group, Supplier<ProcessView> process, boolean privileged) {
+        this(connectionId, user, group, 0, process, privileged);
+    }
 
     /** Its supplementary groups; empty when they cannot be known. */
     Optional<List<Principal>> supplementaryGroups() {
@@ -37,6 +50,10 @@ record Caller(String connectionId, Principal user, Principal group, Supplier<Pro
 
     String uid() {
         return user == null || user.id() == null ? "-" : user.id().toString();
+    }
+
+    String pidLabel() {
+        return pid > 0 ? Integer.toString(pid) : "-";
     }
 
     String gid() {

@@ -93,6 +93,6 @@ public final class CallerPolicies {
         Principal user = identity.user();
         boolean privileged = user.id() != null && (user.id() == ProcessUser.ROOT_UID || user.id() == ownUid);
         // The identity reads /proc at most once, the first time a rule asks about the process.
-        return new Caller(id, user, identity.group(), identity::process, privileged);
+        return new Caller(id, user, identity.group(), identity.pid().orElse(0), identity::process, privileged);
     }
 }

@@ -326,7 +326,9 @@ class AccessRulesTest {
         assertThat(curlAsNobody(shared, "GET", "/v1/connections")).startsWith("403");
         Api.over(shared).get("/v1/connections").then().statusCode(200);
         assertThat(auditLog())
-                .contains("uid=65534 gid=65534 method=GET path=/v1/connections route=- decision=deny rule=2");
+                .contains("uid=65534 gid=65534 method=GET path=/v1/connections route=- decision=deny rule=2")
+                // curl's own pid, from the kernel
+                .containsPattern("connection=\\d+ pid=[1-9]\\d* uid=65534 gid=65534 method=GET path=/v1/connections");
     }
 
     @Test
