@@ -80,8 +80,12 @@ measured_for() {
       printf "%s %.1f\n", rate, t * 1e6 / hz / done }' <<<"$out"
 }
 
-# median COLUMN: the median of three rounds in $dir/results.
-median() { cut -d' ' -f"$1" "$dir/results" | sort -n | sed -n 2p; }
+# median COLUMN: the median of the rounds in $dir/results (of an even number, the mean of the two
+# middle ones).
+median() {
+  cut -d' ' -f"$1" "$dir/results" | sort -n |
+    awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 # start_upstream: the upstream the gateway benchmarks proxy to, nginx answering `return 200` on
 # $dir/upstream.sock with one worker, in a process of its own.

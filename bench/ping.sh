@@ -7,7 +7,7 @@
 # --max-connections 1024, no more than the per-user limit, so that no peer is read at accept either:
 # the difference between the two udsgate lines is what the registry and the peer read cost.
 #
-# Usage: bench/ping.sh [REQUESTS] [CONNECTIONS]
+# Usage: [ROUNDS=N] bench/ping.sh [REQUESTS] [CONNECTIONS]   (ROUNDS: alternating rounds, default 3)
 # Needs: target/udsgate.jar (mvn -q -DskipTests package), h2load (Debian nghttp2-client), nginx.
 # As root, missing tools are installed with apt-get.
 set -euo pipefail
@@ -51,16 +51,19 @@ done
 udsgate_pid=${pids[1]}
 untracked_pid=${pids[2]}
 
-# compare TITLE REQUESTS [h2load options]: three rounds on each server, alternating, then the
-# medians of the rate and of the CPU time per request of each.
+# compare TITLE REQUESTS [h2load options]: $ROUNDS rounds (default 3) on each server, alternating,
+# then the medians of the rate and of the CPU time per request of each. The two udsgates are warmed
+# up twice first: a JIT still compiling in the first round costs one of them more than the other.
 compare() {
   local title=$1 n=$2
   shift 2
-  load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null # JIT warm-up
-  load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
+  for _ in 1 2; do
+    load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null
+    load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
+  done
   printf '%-44s %12s %16s\n' "$title" "requests/s" "CPU us/request"
   : >"$dir/results"
-  for round in 1 2 3; do
+  for round in $(seq "${ROUNDS:-3}"); do
     u=$(measured "$udsgate_pid" "$dir/udsgate.sock" http://localhost/_ping "$n" "$@")
     t=$(measured "$untracked_pid" "$dir/untracked.sock" http://localhost/_ping "$n" "$@")
     c=$(measured "$nginx_worker" "$dir/nginx.sock" http://localhost/_ping "$n" "$@")
@@ -69,8 +72,8 @@ compare() {
     echo "${u% *} ${t% *} ${c% *} ${u#* } ${t#* } ${c#* }" >>"$dir/results"
   done
   awk -v u="$(median 1)" -v t="$(median 2)" -v n="$(median 3)" -v cu="$(median 4)" -v ct="$(median 5)" \
-    -v cn="$(median 6)" 'BEGIN {
-    printf "median of 3:  tracking on %.0f req/s, %.1f us CPU | off %.0f req/s, %.1f us CPU | nginx %.0f req/s, %.1f us CPU\n", u, cu, t, ct, n, cn
+    -v cn="$(median 6)" -v rounds="${ROUNDS:-3}" 'BEGIN {
+    printf "median of %d:  tracking on %.0f req/s, %.1f us CPU | off %.0f req/s, %.1f us CPU | nginx %.0f req/s, %.1f us CPU\n", rounds, u, cu, t, ct, n, cn
     printf "identity tracking: %+.1f us CPU per request; udsgate/nginx = %.2f (on), %.2f (off)\n", cu - ct, u / n, t / n }'
 }
 
