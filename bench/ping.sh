@@ -51,13 +51,15 @@ done
 udsgate_pid=${pids[1]}
 untracked_pid=${pids[2]}
 
-# compare TITLE REQUESTS [h2load options]: $ROUNDS rounds (default 3) on each server, alternating,
-# then the medians of the rate and of the CPU time per request of each. The two udsgates are warmed
-# up twice first: a JIT still compiling in the first round costs one of them more than the other.
+# compare TITLE REQUESTS WARMUPS [h2load options]: $ROUNDS rounds (default 3) on each server,
+# alternating, then the medians of the rate and of the CPU time per request of each. Each udsgate is
+# first loaded WARMUPS times: the process's CPU time includes its JIT compiler's, and a udsgate still
+# compiling is charged for it (a new connection per request runs code the keep-alive case never
+# did; after two warm-ups the tracked udsgate was still compiling, and seemed 3-8 us dearer).
 compare() {
-  local title=$1 n=$2
-  shift 2
-  for _ in 1 2; do
+  local title=$1 n=$2 warmups=$3
+  shift 3
+  for _ in $(seq "$warmups"); do
     load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null
     load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
   done
@@ -77,10 +79,10 @@ compare() {
     printf "identity tracking: %+.1f us CPU per request; udsgate/nginx = %.2f (on), %.2f (off)\n", cu - ct, u / n, t / n }'
 }
 
-compare "GET /_ping, $connections keep-alive conns" "$requests"
+compare "GET /_ping, $connections keep-alive conns" "$requests" 2
 echo
 # Identity tracking works once per connection, so its cost shows when every request opens one
 # (Connection: close, as curl --unix-socket does): CPU us per request is then per connection.
-compare "GET /_ping, a new connection each" $((requests / 10)) -H "Connection: close"
+compare "GET /_ping, a new connection each" $((requests / 10)) 8 -H "Connection: close"
 echo
 uptime
