@@ -380,7 +380,8 @@ class AccessRulesTest {
                     started.stateFile(),
                     started.fastPath(),
                     started.accessLog(),
-                    started.logFormat()));
+                    started.logFormat(),
+                    started.watchConfig()));
             Api.over(admin())
                     .post("/v1/reload")
                     .then()

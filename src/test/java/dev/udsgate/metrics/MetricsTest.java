@@ -288,7 +288,9 @@ class MetricsTest {
                     before.routes(),
                     before.stateFile(),
                     before.fastPath(),
-                    before.accessLog()));
+                    before.accessLog(),
+                    before.logFormat(),
+                    before.watchConfig()));
             server.api()
                     .post("/v1/reload")
                     .then()

@@ -86,7 +86,8 @@ class ReloadApiTest {
                 base.stateFile(),
                 base.fastPath(),
                 base.accessLog(),
-                base.logFormat());
+                base.logFormat(),
+                base.watchConfig());
     }
 
     @Test
@@ -296,7 +297,8 @@ class ReloadApiTest {
                 started.stateFile(),
                 !started.fastPath(),
                 started.accessLog(),
-                dev.udsgate.config.LogFormat.JSON));
+                dev.udsgate.config.LogFormat.JSON,
+                started.watchConfig()));
 
         Api.over(admin())
                 .post("/v1/reload")

@@ -157,7 +157,8 @@ public final class TestServer implements AutoCloseable {
                     stateFile,
                     fastPath,
                     accessLog,
-                    dev.udsgate.config.LogFormat.DEFAULT);
+                    dev.udsgate.config.LogFormat.DEFAULT,
+                    false);
         }
 
         public TestServer start() {
