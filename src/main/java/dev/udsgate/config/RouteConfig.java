@@ -35,26 +35,4 @@ public record RouteConfig(
         upstreams = List.copyOf(upstreams);
         java.util.Objects.requireNonNull(identityHeaders, "identityHeaders");
     }
-
-    /** A route that sends the kernel's identity headers, the default. */
-    public RouteConfig(
-            String name,
-            Optional<String> host,
-            String pathPrefix,
-            boolean stripPrefix,
-            List<UpstreamAddress> upstreams,
-            Duration connectTimeout,
-            Duration responseTimeout,
-            Optional<HealthCheckConfig> healthCheck) {
-        this(
-                name,
-                host,
-                pathPrefix,
-                stripPrefix,
-                upstreams,
-                connectTimeout,
-                responseTimeout,
-                healthCheck,
-                IdentityForwarding.KERNEL);
-    }
 }
