@@ -60,9 +60,9 @@ record AccessDecision(boolean allowed, Integer rule, Reason reason, AccessPolicy
     /** The first rule that applies to the peer and matches the request; null if none does. */
     private static Integer firstMatch(PeerMatches peer, String method, String path, Supplier<Optional<String>> route) {
         int versionEnd = AccessRule.apiVersionEnd(path);
-        RuleIndex.Candidates candidates = peer.index().candidates(method, path, versionEnd);
-        int[] direct = candidates.direct();
-        int[] unversioned = candidates.unversioned();
+        RuleIndex.ByPath candidates = peer.index().forMethod(method);
+        int[] direct = candidates.direct(path);
+        int[] unversioned = candidates.unversioned(path, versionEnd);
         List<AccessRule> rules = peer.policy().rules();
         int d = 0;
         int u = 0;

@@ -53,23 +53,26 @@ final class RuleIndex {
     }
 
     /**
-     * The rules that may match a request, in ascending order, as two lists to walk together (a
-     * rule may be in both): those filed under the path's first segment, and those of rules that
-     * allow an API version, filed under the first segment after it.
-     *
-     * @param versionEnd where the path's API version segment ends, or -1 ({@link AccessRule#apiVersionEnd})
+     * The rules that may match a request of {@code method}: two ascending lists to walk together
+     * (a rule may be in both), those filed under the path's first segment ({@link ByPath#direct}),
+     * and those of rules that allow an API version, filed under the first segment after it
+     * ({@link ByPath#unversioned}).
      */
-    Candidates candidates(String method, String path, int versionEnd) {
-        ByPath index = byMethod.getOrDefault(method, otherMethods);
-        int[] unversioned = versionEnd > 0 ? index.unversioned.get(path, versionEnd) : NONE;
-        return new Candidates(index.direct.get(path, 0), unversioned);
+    ByPath forMethod(String method) {
+        return byMethod.getOrDefault(method, otherMethods);
     }
 
-    /** Two ascending lists of rule indexes, walked in order as one. */
-    record Candidates(int[] direct, int[] unversioned) {}
-
     /** Rules filed by the first segment of the whole path, and (for {@code anyApiVersion}) of the path after its version. */
-    private record ByPath(SegmentTable direct, SegmentTable unversioned) {
+    record ByPath(SegmentTable directTable, SegmentTable unversionedTable) {
+
+        int[] direct(String path) {
+            return directTable.get(path, 0);
+        }
+
+        /** @param versionEnd where the path's API version segment ends, or -1 ({@link AccessRule#apiVersionEnd}) */
+        int[] unversioned(String path, int versionEnd) {
+            return versionEnd > 0 ? unversionedTable.get(path, versionEnd) : NONE;
+        }
 
         static ByPath of(List<AccessRule> rules, java.util.function.Predicate<AccessRule> method) {
             return new ByPath(table(rules, method, false), table(rules, method, true));
