@@ -7,13 +7,21 @@
 # --max-connections 1024, no more than the per-user limit, so that no peer is read at accept either:
 # the difference between the two udsgate lines is what the registry and the peer read cost.
 #
-# Usage: [ROUNDS=N] bench/ping.sh [REQUESTS] [CONNECTIONS]   (ROUNDS: alternating rounds, default 3)
+# Each kind of udsgate runs as PAIRS processes (default 2), and every process is measured in every
+# round, in an order that turns from round to round: two JVMs started alike differ by up to 1.5 us
+# CPU per connection here for their whole life (JIT decisions, memory layout), more than the cost
+# measured, so one process of each would measure the two processes as much as the tracking. A
+# kind's figure is the median over all its processes' rounds.
+#
+# Usage: [ROUNDS=N] [PAIRS=N] bench/ping.sh [REQUESTS] [CONNECTIONS]   (ROUNDS default 5)
 # Needs: target/udsgate.jar (mvn -q -DskipTests package), h2load (Debian nghttp2-client), nginx.
 # As root, missing tools are installed with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-300000}
 connections=${2:-50}
+rounds=${ROUNDS:-5}
+pairs=${PAIRS:-2}
 jar=target/udsgate.jar
 
 script=bench/ping.sh
@@ -37,45 +45,63 @@ http {
 }
 CONF
 background /usr/sbin/nginx -c "$dir/nginx.conf" -e "$dir/nginx-error.log"
-background java -jar "$jar" serve --socket "$dir/udsgate.sock" >"$dir/udsgate.log" 2>&1
-background java -Dudsgate.trackConnections=false -jar "$jar" serve --socket "$dir/untracked.sock" \
-  --max-connections 1024 >"$dir/untracked.log" 2>&1
-await_sockets "$dir/nginx.sock" "$dir/udsgate.sock" "$dir/untracked.sock"
 
-
+# The servers measured: kind (on, off, nginx), socket and the process whose CPU is counted.
+kinds=()
+sockets=()
+cpu_pids=()
+for pair in $(seq "$pairs"); do
+  background java -jar "$jar" serve --socket "$dir/on$pair.sock" >"$dir/on$pair.log" 2>&1
+  kinds+=(on) sockets+=("$dir/on$pair.sock") cpu_pids+=("${pids[-1]}")
+  background java -Dudsgate.trackConnections=false -jar "$jar" serve --socket "$dir/off$pair.sock" \
+    --max-connections 1024 >"$dir/off$pair.log" 2>&1
+  kinds+=(off) sockets+=("$dir/off$pair.sock") cpu_pids+=("${pids[-1]}")
+done
+await_sockets "$dir/nginx.sock" "${sockets[@]}"
 for _ in $(seq 100); do
   nginx_worker=$(pgrep -P "$(cat "$dir/nginx.pid" 2>/dev/null || echo 0)" | head -1) && break
   sleep 0.05
 done
 [ -n "$nginx_worker" ] || { echo "$script: nginx started no worker" >&2; exit 1; }
-udsgate_pid=${pids[1]}
-untracked_pid=${pids[2]}
+kinds+=(nginx) sockets+=("$dir/nginx.sock") cpu_pids+=("$nginx_worker")
+count=${#kinds[@]}
 
-# compare TITLE REQUESTS WARMUPS [h2load options]: $ROUNDS rounds (default 3) on each server,
-# alternating, then the medians of the rate and of the CPU time per request of each. Each udsgate is
-# first loaded WARMUPS times: the process's CPU time includes its JIT compiler's, and a udsgate still
-# compiling is charged for it (a new connection per request runs code the keep-alive case never
-# did; after two warm-ups the tracked udsgate was still compiling, and seemed 3-8 us dearer).
+# median_of KIND COLUMN: the median of a column (2: rate, 3: CPU) over the KIND lines of $dir/results.
+median_of() {
+  awk -v kind="$1" -v column="$2" '$1 == kind { print $column }' "$dir/results" | sort -n |
+    awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# compare TITLE REQUESTS WARMUPS [h2load options]: $rounds rounds, each measuring every server once
+# (starting one further along the list each round), then each kind's medians of the rate and of the
+# CPU time per request. Each udsgate is first loaded WARMUPS times: the process's CPU time includes
+# its JIT compiler's, and a udsgate still compiling is charged for it (a new connection per request
+# runs code the keep-alive case never did; after two warm-ups the tracked udsgate was still
+# compiling, and seemed 3-8 us dearer).
 compare() {
-  local title=$1 n=$2 warmups=$3
+  local title=$1 n=$2 warmups=$3 round first i k
   shift 3
   for _ in $(seq "$warmups"); do
-    load "$dir/udsgate.sock" http://localhost/_ping "$n" "$@" >/dev/null
-    load "$dir/untracked.sock" http://localhost/_ping "$n" "$@" >/dev/null
+    for i in $(seq 0 $((count - 2))); do load "${sockets[$i]}" http://localhost/_ping "$n" "$@" >/dev/null; done
   done
-  printf '%-44s %12s %16s\n' "$title" "requests/s" "CPU us/request"
+  echo "$title: requests/s and CPU us/request of each server, per round"
   : >"$dir/results"
-  for round in $(seq "${ROUNDS:-3}"); do
-    u=$(measured "$udsgate_pid" "$dir/udsgate.sock" http://localhost/_ping "$n" "$@")
-    t=$(measured "$untracked_pid" "$dir/untracked.sock" http://localhost/_ping "$n" "$@")
-    c=$(measured "$nginx_worker" "$dir/nginx.sock" http://localhost/_ping "$n" "$@")
-    printf '%-44s %12s %16s\n' "round $round udsgate, identity tracking on" $u \
-      "round $round udsgate, identity tracking off" $t "round $round nginx (return 200)" $c
-    echo "${u% *} ${t% *} ${c% *} ${u#* } ${t#* } ${c#* }" >>"$dir/results"
+  for round in $(seq "$rounds"); do
+    local measured_now=()
+    for k in $(seq 0 $((count - 1))); do
+      i=$(((k + round) % count))
+      measured_now[$i]=$(measured "${cpu_pids[$i]}" "${sockets[$i]}" http://localhost/_ping "$n" "$@")
+    done
+    printf 'round %d:' "$round"
+    for i in $(seq 0 $((count - 1))); do
+      printf ' %s %s' "${kinds[$i]}" "${measured_now[$i]}"
+      echo "${kinds[$i]} ${measured_now[$i]}" >>"$dir/results"
+    done
+    echo
   done
-  awk -v u="$(median 1)" -v t="$(median 2)" -v n="$(median 3)" -v cu="$(median 4)" -v ct="$(median 5)" \
-    -v cn="$(median 6)" -v rounds="${ROUNDS:-3}" 'BEGIN {
-    printf "median of %d:  tracking on %.0f req/s, %.1f us CPU | off %.0f req/s, %.1f us CPU | nginx %.0f req/s, %.1f us CPU\n", rounds, u, cu, t, ct, n, cn
+  awk -v u="$(median_of on 2)" -v t="$(median_of off 2)" -v n="$(median_of nginx 2)" -v cu="$(median_of on 3)" \
+    -v ct="$(median_of off 3)" -v cn="$(median_of nginx 3)" -v rounds="$rounds" -v pairs="$pairs" 'BEGIN {
+    printf "medians (%d rounds, %d processes of each udsgate):  tracking on %.0f req/s, %.1f us CPU | off %.0f req/s, %.1f us CPU | nginx %.0f req/s, %.1f us CPU\n", rounds, pairs, u, cu, t, ct, n, cn
     printf "identity tracking: %+.1f us CPU per request; udsgate/nginx = %.2f (on), %.2f (off)\n", cu - ct, u / n, t / n }'
 }
 

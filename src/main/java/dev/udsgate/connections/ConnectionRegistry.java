@@ -8,7 +8,6 @@ import dev.udsgate.peer.PeerReader;
 import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.internal.HttpConnection;
@@ -31,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is told of each connection twice, when it opens and when it closes, and never during a
  * request: the request path carries no extra work, lock or allocation. Counters are read from
- * Jetty's connection when the API asks.
+ * Jetty's connection when the API asks. An open connection is found by its id here and by its
+ * endpoint, which carries it ({@link ListenerEndPoint#tracking}); a closed one is kept as a few
+ * numbers, made into a {@link ConnectionSnapshot} only when asked for.
  */
 public final class ConnectionRegistry {
 
@@ -41,9 +41,8 @@ public final class ConnectionRegistry {
     private final PeerReader peers;
     private final int historySize;
     private final AtomicLong lastId = new AtomicLong();
-    private final Map<Connection, TrackedConnection> open = new ConcurrentHashMap<>();
     private final Map<String, TrackedConnection> openById = new ConcurrentHashMap<>();
-    private final ArrayDeque<ConnectionSnapshot> recentlyClosed;
+    private final ArrayDeque<ClosedConnection> recentlyClosed;
     private final Map<String, ConnectionLimiter> limiters = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
 
@@ -97,7 +96,7 @@ public final class ConnectionRegistry {
     }
 
     public int openCount() {
-        return open.size();
+        return openById.size();
     }
 
     public long acceptedCount() {
@@ -111,10 +110,10 @@ public final class ConnectionRegistry {
         Stream<ConnectionSnapshot> all;
         if (state.equals(Optional.of(ConnectionState.CLOSED))) {
             synchronized (recentlyClosed) {
-                all = List.copyOf(recentlyClosed).stream();
+                all = List.copyOf(recentlyClosed).stream().map(ClosedConnection::snapshot);
             }
         } else {
-            all = open.values().stream().map(TrackedConnection::snapshot);
+            all = openById.values().stream().map(TrackedConnection::snapshot);
         }
         Predicate<ConnectionSnapshot> wanted = c -> state.map(s -> s.label().equals(c.state()))
                         .orElse(true)
@@ -131,25 +130,27 @@ public final class ConnectionRegistry {
         if (tracked != null) {
             return Optional.of(tracked.snapshot());
         }
+        Optional<ClosedConnection> closed;
         synchronized (recentlyClosed) {
-            return recentlyClosed.stream().filter(c -> c.id().equals(id)).findFirst();
+            closed = recentlyClosed.stream().filter(c -> c.id().equals(id)).findFirst();
         }
+        return closed.map(ClosedConnection::snapshot);
     }
 
     /** The connection a request arrived on. */
     public Optional<ConnectionSnapshot> of(Connection connection) {
-        return Optional.ofNullable(open.get(connection)).map(TrackedConnection::snapshot);
+        return Optional.ofNullable(trackedOf(connection)).map(TrackedConnection::snapshot);
     }
 
-    /** The peer of an open connection, as read at accept; empty if untracked or the kernel would not say. */
     /** The peer user of an open connection as events name it (name, else uid), if it is tracked. */
     public Optional<String> userOf(Connection connection) {
-        TrackedConnection tracked = open.get(connection);
+        TrackedConnection tracked = trackedOf(connection);
         return tracked == null ? Optional.empty() : Optional.ofNullable(tracked.userLabel());
     }
 
+    /** The peer of an open connection, as read at accept; empty if untracked or the kernel would not say. */
     public Optional<ConnectionPeer> peerOf(Connection connection) {
-        TrackedConnection tracked = open.get(connection);
+        TrackedConnection tracked = trackedOf(connection);
         return tracked == null || tracked.peer == null
                 ? Optional.empty()
                 : Optional.of(new ConnectionPeer(tracked.id, tracked.listener.name(), tracked.peer));
@@ -167,7 +168,7 @@ public final class ConnectionRegistry {
             return false;
         }
         target.killed = true;
-        TrackedConnection killer = open.get(by);
+        TrackedConnection killer = trackedOf(by);
         Occurrence.ConnectionKilled killed = new Occurrence.ConnectionKilled(
                 target.listener.name(),
                 id,
@@ -189,10 +190,14 @@ public final class ConnectionRegistry {
     }
 
     private void opened(UnixListener listener, Connection connection) {
+        if (!(connection.getEndPoint() instanceof ListenerEndPoint endPoint)) {
+            return;
+        }
         String id = Long.toString(lastId.incrementAndGet());
-        PeerIdentity peer = peerOf(connection.getEndPoint());
+        // The endpoint reads its peer once, for the limits and for us alike.
+        PeerIdentity peer = endPoint.peer().orElse(null);
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
-        open.put(connection, tracked);
+        endPoint.tracking(tracked);
         openById.put(id, tracked);
         events.publish(new Occurrence.ConnectionOpened(
                 listener.name(),
@@ -223,23 +228,24 @@ public final class ConnectionRegistry {
                 : null;
     }
 
-    /** A listener's endpoint (every client's) reads its peer once, for the limits and for us alike. */
-    private static PeerIdentity peerOf(EndPoint endPoint) {
-        return endPoint instanceof ListenerEndPoint listenerEndPoint
-                ? listenerEndPoint.peer().orElse(null)
+    /** The open connection that {@code connection} is (or was upgraded from); null if there is none. */
+    private static TrackedConnection trackedOf(Connection connection) {
+        return connection != null
+                        && connection.getEndPoint() instanceof ListenerEndPoint endPoint
+                        && endPoint.tracking() instanceof TrackedConnection tracked
+                ? tracked
                 : null;
     }
 
     private void closed(Connection connection) {
-        TrackedConnection tracked = open.remove(connection);
-        if (tracked == null) {
-            return;
+        TrackedConnection tracked = trackedOf(connection);
+        if (tracked == null || tracked.connection != connection) {
+            return; // not one of ours, or told twice
         }
         Connection next = upgradeOf(connection);
         if (next != null) {
             // Not a close: the same client, on the same endpoint, goes on through another connection.
             tracked.upgradedTo(next);
-            open.put(next, tracked);
             next.addEventListener(new Connection.Listener() {
                 @Override
                 public void onClosed(Connection upgraded) {
@@ -249,8 +255,9 @@ public final class ConnectionRegistry {
             LOG.debug("connection {} of {} upgraded", tracked.id, tracked.userLabel());
             return;
         }
+        ((ListenerEndPoint) connection.getEndPoint()).tracking(null);
         openById.remove(tracked.id);
-        Instant now = Instant.now();
+        long now = System.currentTimeMillis();
         CloseReason reason = tracked.killed
                 ? CloseReason.KILLED
                 : shuttingDown
@@ -258,7 +265,7 @@ public final class ConnectionRegistry {
                         : HeaderDeadline.timedOut(connection)
                                 ? CloseReason.HEADER_TIMEOUT
                                 : tracked.idleExpired() ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT;
-        ConnectionSnapshot last = tracked.closed(now, reason);
+        ClosedConnection last = tracked.closed(now, reason);
         if (tracked.peer != null) {
             tracked.peer.release();
         }
@@ -273,7 +280,7 @@ public final class ConnectionRegistry {
                 tracked.id,
                 tracked.userLabel(),
                 reason.label(),
-                Duration.between(tracked.openedAt, now).toMillis(),
+                now - tracked.openedAt,
                 last.requests(),
                 last.bytesIn(),
                 last.bytesOut()));

@@ -9,7 +9,10 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.internal.HttpConnection;
 
-/** An open connection the registry knows. Its counters are Jetty's own, read only when asked for. */
+/**
+ * An open connection the registry knows. Its counters are Jetty's own, read only when asked for;
+ * its process is read when first asked for too ({@link Peer#of}).
+ */
 final class TrackedConnection {
 
     final String id;
@@ -17,7 +20,8 @@ final class TrackedConnection {
     /** Null only when the kernel would not say. */
     final PeerIdentity peer;
 
-    final Instant openedAt;
+    /** Epoch milliseconds. */
+    final long openedAt;
     /** Jetty's connection on the endpoint now: the HTTP one, or what it was upgraded to. */
     volatile Connection connection;
     /** The HTTP connection before an upgrade, whose counters the totals include; null until one. */
@@ -29,7 +33,7 @@ final class TrackedConnection {
         this.id = id;
         this.listener = listener;
         this.peer = peer;
-        this.openedAt = Instant.ofEpochMilli(connection.getCreatedTimeStamp());
+        this.openedAt = connection.getCreatedTimeStamp();
         this.connection = connection;
     }
 
@@ -37,7 +41,19 @@ final class TrackedConnection {
         ConnectionState state = upgradedFrom != null
                 ? ConnectionState.UPGRADED
                 : isHandlingRequest() ? ConnectionState.ACTIVE : ConnectionState.IDLE;
-        return snapshot(state, null, null);
+        return new ConnectionSnapshot(
+                id,
+                listener.name(),
+                listener.path(),
+                peer == null ? null : Peer.of(peer),
+                state.label(),
+                Instant.ofEpochMilli(openedAt),
+                Instant.ofEpochMilli(lastActivityAt()),
+                total(Connection::getMessagesIn),
+                total(Connection::getBytesIn),
+                total(Connection::getBytesOut),
+                null,
+                null);
     }
 
     /** The same client goes on, on the same endpoint, through {@code next} (an HTTP upgrade). */
@@ -46,24 +62,19 @@ final class TrackedConnection {
         connection = next;
     }
 
-    ConnectionSnapshot closed(Instant closedAt, CloseReason reason) {
-        return snapshot(ConnectionState.CLOSED, closedAt, reason);
-    }
-
-    private ConnectionSnapshot snapshot(ConnectionState state, Instant closedAt, CloseReason reason) {
-        return new ConnectionSnapshot(
+    /** What is kept of it once closed: its last counters, read now. */
+    ClosedConnection closed(long closedAt, CloseReason reason) {
+        return new ClosedConnection(
                 id,
-                listener.name(),
-                listener.path(),
-                peerView(state),
-                state.label(),
+                listener,
+                peer,
                 openedAt,
                 lastActivityAt(),
                 total(Connection::getMessagesIn),
                 total(Connection::getBytesIn),
                 total(Connection::getBytesOut),
                 closedAt,
-                reason == null ? null : reason.label());
+                reason);
     }
 
     /** A counter over the connection's whole life, before and after an upgrade (-1, unknown, counts 0). */
@@ -78,25 +89,15 @@ final class TrackedConnection {
         return peer == null ? null : Peer.labelOf(peer.user());
     }
 
-    /**
-     * An open connection's process is read when first asked for; a closed one's only if it was read
-     * while open (reading it at every close would cost every connection a look at /proc).
-     */
-    private Peer peerView(ConnectionState state) {
-        if (peer == null) {
-            return null;
-        }
-        return state == ConnectionState.CLOSED ? Peer.withProcessIfRead(peer) : Peer.of(peer);
-    }
-
     /** True when the endpoint closed because no bytes moved for its idle timeout. */
     boolean idleExpired() {
         return connection.getEndPoint() instanceof ListenerEndPoint endPoint && endPoint.idleExpired();
     }
 
-    private Instant lastActivityAt() {
+    /** Epoch milliseconds. */
+    private long lastActivityAt() {
         if (connection.getEndPoint() instanceof IdleTimeout idle) {
-            return Instant.ofEpochMilli(System.currentTimeMillis() - idle.getIdleFor());
+            return System.currentTimeMillis() - idle.getIdleFor();
         }
         return openedAt;
     }

@@ -73,16 +73,15 @@ final class NativePeerReader implements PeerReader {
         } catch (Throwable e) {
             return Optional.empty();
         }
-        int[] ucred = new int[3];
-        OptionalInt rc = socket.whileOpen(
-                () -> LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES}));
+        SocketOptionBuffer ucred = SocketOptionBuffer.ofThisThread();
+        OptionalInt rc = socket.whileOpen(() -> ucred.get(fd, LibC.SO_PEERCRED, UCRED_BYTES));
         if (rc.isEmpty() || rc.getAsInt() != 0) {
             return Optional.empty();
         }
-        int pid = ucred[0];
+        int pid = ucred.intAt(0);
         return Optional.of(new PeerIdentity(
-                directory.userById(Integer.toUnsignedLong(ucred[1])),
-                directory.groupById(Integer.toUnsignedLong(ucred[2])),
+                directory.userById(Integer.toUnsignedLong(ucred.intAt(1))),
+                directory.groupById(Integer.toUnsignedLong(ucred.intAt(2))),
                 pid,
                 guard(socket, fd, pid),
                 processes,
@@ -110,11 +109,9 @@ final class NativePeerReader implements PeerReader {
     private record SocketPidfd(PeerSocket socket, int fd) implements PidGuard.PidfdSource {
         @Override
         public OptionalInt open() {
-            int[] value = new int[1];
-            OptionalInt got = socket.whileOpen(
-                    () -> LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, value, new int[] {INT_BYTES}) == 0
-                            ? value[0]
-                            : -1);
+            SocketOptionBuffer value = SocketOptionBuffer.ofThisThread();
+            OptionalInt got =
+                    socket.whileOpen(() -> value.get(fd, LibC.SO_PEERPIDFD, INT_BYTES) == 0 ? value.intAt(0) : -1);
             return got.isPresent() && got.getAsInt() >= 0 ? got : OptionalInt.empty();
         }
 
@@ -150,16 +147,15 @@ final class NativePeerReader implements PeerReader {
                 try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path));
                         SocketChannel accepted = server.accept()) {
                     int fd = (int) descriptorOf.invokeExact(accepted);
-                    int[] ucred = new int[3];
-                    int rc = LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERCRED, ucred, new int[] {UCRED_BYTES});
-                    if (rc != 0 || ucred[0] != ProcessHandle.current().pid()) {
+                    SocketOptionBuffer buffer = SocketOptionBuffer.ofThisThread();
+                    if (buffer.get(fd, LibC.SO_PEERCRED, UCRED_BYTES) != 0
+                            || buffer.intAt(0) != ProcessHandle.current().pid()) {
                         throw new NativeUnavailable("getsockopt(SO_PEERCRED) did not give this process's pid", null);
                     }
-                    int[] pidfd = new int[1];
-                    if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_PEERPIDFD, pidfd, new int[] {INT_BYTES}) != 0) {
+                    if (buffer.get(fd, LibC.SO_PEERPIDFD, INT_BYTES) != 0) {
                         return false;
                     }
-                    LibC.close(pidfd[0]);
+                    LibC.close(buffer.intAt(0));
                     return true;
                 }
             }

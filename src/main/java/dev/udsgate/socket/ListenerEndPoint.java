@@ -25,6 +25,7 @@ public final class ListenerEndPoint extends SocketChannelEndPoint implements Pee
     private volatile boolean idleExpired;
     private volatile Optional<PeerIdentity> peer;
     private volatile Object admission;
+    private volatile Object tracking;
     /** Guarded by this. */
     private boolean closing;
 
@@ -86,5 +87,18 @@ public final class ListenerEndPoint extends SocketChannelEndPoint implements Pee
 
     public void admission(Object admission) {
         this.admission = admission;
+    }
+
+    /**
+     * What the connection registry keeps of this connection while it is open (null when it keeps
+     * nothing): carried here rather than in a map of its own, which would cost every accept and
+     * close a look-up, and is found from the request's connection, before and after an upgrade.
+     */
+    public Object tracking() {
+        return tracking;
+    }
+
+    public void tracking(Object tracking) {
+        this.tracking = tracking;
     }
 }

@@ -1,8 +1,10 @@
 package dev.udsgate.system;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,8 +14,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Names to numeric ids, from {@code /etc/passwd} and {@code /etc/group}. The JDK gives a peer's
- * user and group by name only; this adds the number. Re-read when a file changes.
+ * Users and groups by name and by id, from {@code /etc/passwd} and {@code /etc/group}: the kernel
+ * gives a peer's uid and gid, the JDK's reader their names, and each is completed from here. Held
+ * whole in memory (as large as the files) and re-read when a file changes.
  */
 public final class UserDirectory {
 
@@ -45,11 +48,11 @@ public final class UserDirectory {
 
     /** A uid as read from the kernel, with its name when {@code /etc/passwd} has one. */
     public Principal userById(long uid) {
-        return new Principal(users.nameOf(uid).orElse(null), uid);
+        return users.principal(uid);
     }
 
     public Principal groupById(long gid) {
-        return new Principal(groups.nameOf(gid).orElse(null), gid);
+        return groups.principal(gid);
     }
 
     /**
@@ -82,64 +85,90 @@ public final class UserDirectory {
         return new Principal(nameOrNumber, file.idOf(nameOrNumber));
     }
 
-    /** One colon-separated database whose third field is the id: name:x:id:... */
+    /**
+     * One colon-separated database whose third field is the id: name:x:id:... Read without a lock:
+     * every accept looks its peer's uid and gid up here. The file is looked at (one {@code stat})
+     * at most once a second, and read again when it is another file or was changed.
+     */
     private static final class IdFile {
         private final Path path;
-        private FileTime loadedVersion;
-        private Map<String, Long> ids = Map.of();
-        private Map<Long, String> names = Map.of();
-        private long checkedAt;
+        private volatile Table table = Table.NEVER_READ;
 
         IdFile(Path path) {
             this.path = path;
         }
 
-        synchronized Long idOf(String name) {
-            return current().get(name);
+        Long idOf(String name) {
+            return current().ids.get(name);
         }
 
-        synchronized Optional<String> nameOf(long id) {
-            current();
-            return Optional.ofNullable(names.get(id));
+        Optional<String> nameOf(long id) {
+            Principal known = current().principals.get(id);
+            return known == null ? Optional.empty() : Optional.of(known.name());
         }
 
-        private Map<String, Long> current() {
-            // A stat per new connection is waste: look at the file at most once a second.
+        /** The same object for every look-up of a listed id: nothing is made per connection. */
+        Principal principal(long id) {
+            Principal known = current().principals.get(id);
+            return known != null ? known : new Principal(null, id);
+        }
+
+        private Table current() {
+            Table current = table;
+            return System.nanoTime() - current.checkedAt < RECHECK_NANOS ? current : recheck();
+        }
+
+        private synchronized Table recheck() {
+            Table current = table;
             long now = System.nanoTime();
-            if (loadedVersion != null && now - checkedAt < RECHECK_NANOS) {
-                return ids;
+            if (now - current.checkedAt < RECHECK_NANOS) {
+                return current; // another thread looked meanwhile
             }
-            checkedAt = now;
+            Table next;
             try {
-                FileTime version = Files.getLastModifiedTime(path);
-                if (!version.equals(loadedVersion)) {
-                    parse(Files.readAllLines(path));
-                    loadedVersion = version;
-                }
-            } catch (IOException e) {
-                // Unreadable: names stay without numbers.
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                Version version = new Version(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+                next = version.equals(current.version)
+                        ? current.checkedAt(now)
+                        : Table.parse(Files.readAllLines(path), version, now);
+            } catch (IOException | UncheckedIOException e) {
+                next = current.checkedAt(now); // unreadable: what was known stays, names stay without numbers
             }
-            return ids;
+            table = next;
+            return next;
+        }
+    }
+
+    /** What tells one state of a file from another: an edit changes its time or size, a replacement its inode. */
+    private record Version(FileTime modified, long size, Object fileKey) {}
+
+    /**
+     * One reading of a database, both ways; an id listed under several names is named by the first,
+     * as getpwuid(3) does.
+     */
+    private record Table(Version version, Map<String, Long> ids, Map<Long, Principal> principals, long checkedAt) {
+        static final Table NEVER_READ = new Table(null, Map.of(), Map.of(), System.nanoTime() - 2 * RECHECK_NANOS);
+
+        Table checkedAt(long now) {
+            return new Table(version, ids, principals, now);
         }
 
-        /** Both ways; an id listed under several names is named by the first, as getpwuid(3) does. */
-        private void parse(List<String> lines) {
+        static Table parse(List<String> lines, Version version, long now) {
             Map<String, Long> byName = new HashMap<>();
-            Map<Long, String> byId = new HashMap<>();
+            Map<Long, Principal> byId = new HashMap<>();
             for (String line : lines) {
                 String[] fields = line.split(":", 4);
                 if (fields.length >= 3 && !line.startsWith("#")) {
                     try {
                         long id = Long.parseLong(fields[2]);
                         byName.putIfAbsent(fields[0], id);
-                        byId.putIfAbsent(id, fields[0]);
+                        byId.putIfAbsent(id, new Principal(fields[0], id));
                     } catch (NumberFormatException e) {
                         // not an entry
                     }
                 }
             }
-            ids = Map.copyOf(byName);
-            names = Map.copyOf(byId);
+            return new Table(version, Map.copyOf(byName), Map.copyOf(byId), now);
         }
     }
 }

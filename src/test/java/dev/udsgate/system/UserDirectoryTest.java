@@ -41,4 +41,34 @@ class UserDirectoryTest {
 
         assertThat(directory.user("carol").id()).isEqualTo(1002L);
     }
+
+    @Test
+    void aFileReplacedByAnotherOfTheSameSizeAndTimeIsReadAgain() throws Exception {
+        Path passwd = Files.writeString(dir.resolve("passwd"), "dave:x:1003:1003::/:/bin/sh\n");
+        Path group = Files.writeString(dir.resolve("group"), "");
+        UserDirectory directory = new UserDirectory(passwd, group);
+        assertThat(directory.userById(1003)).isEqualTo(new Principal("dave", 1003L));
+
+        // As vipw and useradd do: a new file renamed over the old one (a new inode).
+        Path next = Files.writeString(dir.resolve("passwd.new"), "erin:x:1003:1003::/:/bin/sh\n");
+        Files.setLastModifiedTime(next, Files.getLastModifiedTime(passwd));
+        Files.move(
+                next,
+                passwd,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Thread.sleep(1100);
+
+        assertThat(directory.userById(1003)).isEqualTo(new Principal("erin", 1003L));
+    }
+
+    @Test
+    void aListedIdIsTheSamePrincipalAtEveryLookUpAndAnUnlistedOneIsNameless() throws Exception {
+        Path passwd = Files.writeString(dir.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        UserDirectory directory = new UserDirectory(passwd, dir.resolve("no-such-group-file"));
+
+        assertThat(directory.userById(0)).isSameAs(directory.userById(0));
+        assertThat(directory.userById(4_000_000_000L)).isEqualTo(new Principal(null, 4_000_000_000L));
+        assertThat(directory.groupById(0)).isEqualTo(new Principal(null, 0L));
+    }
 }
