@@ -93,12 +93,13 @@ public final class UdsGate {
     private static final Duration MAX_HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
 
     /**
-     * Only for measuring what the connection registry costs ({@code bench/ping.sh}): with
-     * {@code -Dudsgate.trackConnections=false}, /v1/connections stays empty and no connection events
-     * are logged.
+     * Only for measuring what identity tracking costs ({@code bench/ping.sh}), in one process so
+     * that nothing else differs: the connections of the listeners named in
+     * {@code -Dudsgate.untrackedListeners=NAME,...} are not in the registry (nor in /v1/connections)
+     * and have no connection events.
      */
-    private static final boolean TRACK_CONNECTIONS =
-            Boolean.parseBoolean(System.getProperty("udsgate.trackConnections", "true"));
+    private static final Set<String> UNTRACKED_LISTENERS =
+            Set.of(System.getProperty("udsgate.untrackedListeners", "").split(","));
 
     /** The configuration in force: the one started with, then each reload's. */
     private volatile GatewayConfig config;
@@ -185,7 +186,7 @@ public final class UdsGate {
         this.gateway = new GatewayRouter(
                 server,
                 events,
-                TRACK_CONNECTIONS ? connections : null,
+                connections,
                 config.fastPath() ? fastPath() : null,
                 config.listeners().stream().collect(Collectors.toMap(ListenerConfig::name, ListenerConfig::exposure)));
         this.routes = new RouteRegistry(
@@ -197,7 +198,7 @@ public final class UdsGate {
                         .map(connector -> connector.listener().path())
                         .toList());
         RequestCounter requests = new RequestCounter(null);
-        CallerPolicies callers = new CallerPolicies(TRACK_CONNECTIONS ? connections : null);
+        CallerPolicies callers = new CallerPolicies(connections);
         ApiContext context = new ApiContext(
                 BuildInfo.current(),
                 Instant.now(),
@@ -257,7 +258,7 @@ public final class UdsGate {
                 new ListenerConnector(server, listener, limiter, peers, limiter.httpConnections(http));
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
-        if (TRACK_CONNECTIONS) {
+        if (!UNTRACKED_LISTENERS.contains(listenerConfig.name())) {
             connector.addEventListener(connections.watch(listener));
         }
         connector.addEventListener(metrics.listener(

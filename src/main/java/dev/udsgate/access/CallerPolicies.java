@@ -35,7 +35,7 @@ public final class CallerPolicies {
     private final long ownUid = ProcessUser.effectiveUid();
     private final Map<String, RuleIndex> indexes = new ConcurrentHashMap<>();
 
-    /** @param connections for the peer and the connection id; null when connections are not tracked */
+    /** @param connections for the peer and the connection id (a connection it does not track has its endpoint's peer only) */
     public CallerPolicies(ConnectionRegistry connections) {
         this.connections = connections;
     }
@@ -80,7 +80,7 @@ public final class CallerPolicies {
     }
 
     private Caller caller(Connection connection) {
-        Optional<ConnectionPeer> tracked = connections == null ? Optional.empty() : connections.peerOf(connection);
+        Optional<ConnectionPeer> tracked = connections.peerOf(connection);
         PeerIdentity identity = tracked.map(ConnectionPeer::identity)
                 .or(() -> connection.getEndPoint() instanceof ListenerEndPoint endPoint
                         ? endPoint.peer()

@@ -63,7 +63,7 @@ public final class GatewayRouter extends Handler.Abstract {
     private record Tables(RouteTable all, Map<String, RouteTable> byListener) {}
 
     /**
-     * @param connections whose peers' identities go upstream in headers; null: none (untracked)
+     * @param connections whose peers' identities go upstream in headers (an untracked connection's: none)
      * @param fastPath the fast transport for requests that fit it; null: every request takes Jetty's proxy
      * @param listeners what each listener offers, by listener name: a route one does not offer is, on
      *     that listener, as if it did not exist

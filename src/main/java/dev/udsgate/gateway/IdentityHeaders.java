@@ -77,9 +77,6 @@ final class IdentityHeaders {
     }
 
     private List<HttpField> build(Connection connection, IdentityForwarding forwarding) {
-        if (connections == null) {
-            return List.of();
-        }
         return connections
                 .peerOf(connection)
                 .map(peer -> forwarding == IdentityForwarding.PROCESS ? withProcess(peer) : kernel(peer))

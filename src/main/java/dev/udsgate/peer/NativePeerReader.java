@@ -31,14 +31,11 @@ final class NativePeerReader implements PeerReader {
     private static final int UCRED_BYTES = 12;
     private static final int INT_BYTES = 4;
 
-    private final MethodHandle descriptorOf;
     private final boolean pidfd;
     private final UserDirectory directory;
     private final ProcessTable processes;
 
-    private NativePeerReader(
-            MethodHandle descriptorOf, boolean pidfd, UserDirectory directory, ProcessTable processes) {
-        this.descriptorOf = descriptorOf;
+    private NativePeerReader(boolean pidfd, UserDirectory directory, ProcessTable processes) {
         this.pidfd = pidfd;
         this.directory = directory;
         this.processes = processes;
@@ -46,13 +43,17 @@ final class NativePeerReader implements PeerReader {
 
     static NativePeerReader create(UserDirectory directory, ProcessTable processes) throws NativeUnavailable {
         // The descriptor first: without it, native code is not even loaded.
-        MethodHandle descriptorOf = descriptorOfChannels();
+        if (ChannelDescriptor.OF == null) {
+            throw new NativeUnavailable(
+                    "java.base/sun.nio.ch is not opened to udsgate (--add-opens java.base/sun.nio.ch=ALL-UNNAMED)",
+                    ChannelDescriptor.FAILURE);
+        }
         try {
             LibC.load();
         } catch (LinkageError e) {
             throw new NativeUnavailable("no native access: " + e.getMessage(), e);
         }
-        return new NativePeerReader(descriptorOf, selfTest(descriptorOf), directory, processes);
+        return new NativePeerReader(selfTest(), directory, processes);
     }
 
     @Override
@@ -69,7 +70,7 @@ final class NativePeerReader implements PeerReader {
     public Optional<PeerIdentity> read(PeerSocket socket) {
         int fd;
         try {
-            fd = (int) descriptorOf.invokeExact(socket.getChannel());
+            fd = (int) ChannelDescriptor.OF.invokeExact(socket.getChannel());
         } catch (Throwable e) {
             return Optional.empty();
         }
@@ -121,15 +122,29 @@ final class NativePeerReader implements PeerReader {
         }
     }
 
-    private static MethodHandle descriptorOfChannels() throws NativeUnavailable {
-        try {
-            Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
-            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
-            return lookup.findVirtual(impl, "getFDVal", MethodType.methodType(int.class))
-                    .asType(MethodType.methodType(int.class, SocketChannel.class));
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new NativeUnavailable(
-                    "java.base/sun.nio.ch is not opened to udsgate (--add-opens java.base/sun.nio.ch=ALL-UNNAMED)", e);
+    /**
+     * {@code SocketChannelImpl.getFDVal()}, in a static final field: the JIT then inlines the call,
+     * where through an instance field every accept took the method handle's generic invoker.
+     */
+    private static final class ChannelDescriptor {
+        /** Null where {@code java.base} keeps it closed; {@code FAILURE} says why. */
+        static final MethodHandle OF;
+
+        static final Exception FAILURE;
+
+        static {
+            MethodHandle found = null;
+            Exception failure = null;
+            try {
+                Class<?> impl = Class.forName("sun.nio.ch.SocketChannelImpl");
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+                found = lookup.findVirtual(impl, "getFDVal", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, SocketChannel.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                failure = e;
+            }
+            OF = found;
+            FAILURE = failure;
         }
     }
 
@@ -137,7 +152,7 @@ final class NativePeerReader implements PeerReader {
      * Connects to itself once: the reader must see this process's own pid, and tells whether the
      * kernel gives pidfds.
      */
-    private static boolean selfTest(MethodHandle descriptorOf) throws NativeUnavailable {
+    private static boolean selfTest() throws NativeUnavailable {
         Path folder = null;
         try {
             folder = Files.createTempDirectory("udsgate-peer");
@@ -146,7 +161,7 @@ final class NativePeerReader implements PeerReader {
                 server.bind(UnixDomainSocketAddress.of(path));
                 try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path));
                         SocketChannel accepted = server.accept()) {
-                    int fd = (int) descriptorOf.invokeExact(accepted);
+                    int fd = (int) ChannelDescriptor.OF.invokeExact(accepted);
                     SocketOptionBuffer buffer = SocketOptionBuffer.ofThisThread();
                     if (buffer.get(fd, LibC.SO_PEERCRED, UCRED_BYTES) != 0
                             || buffer.intAt(0) != ProcessHandle.current().pid()) {
