@@ -10,13 +10,13 @@
 # CPU times that each vary by a few us from round to round here needs many rounds to tell 1 us
 # from 3. A share of samples taken in one window is steady whatever the machine does meanwhile.
 #
-# Usage: bench/tracking.sh [REQUESTS] [LOADS]   (REQUESTS per load, default 30000; LOADS profiled, default 6)
+# Usage: bench/tracking.sh [REQUESTS] [LOADS]   (REQUESTS per load, default 30000; LOADS profiled, default 10)
 # Needs: target/udsgate.jar, h2load, nginx (as bench/ping.sh), and Maven, which fetches
 # async-profiler (tools.profiler:async-profiler, linux-x64) from Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-30000}
-loads=${2:-6}
+loads=${2:-10}
 connections=50
 jar=target/udsgate.jar
 profiler_version=4.1

@@ -259,7 +259,7 @@ public final class UdsGate {
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT.toMillis());
         if (!UNTRACKED_LISTENERS.contains(listenerConfig.name())) {
-            connector.addEventListener(connections.watch(listener));
+            connections.track(connector);
         }
         connector.addEventListener(metrics.listener(
                 listenerConfig.name(), () -> OptionalInt.of(limiter.status().open())));

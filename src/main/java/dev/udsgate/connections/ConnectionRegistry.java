@@ -5,6 +5,7 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.peer.PeerReader;
+import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
 import java.time.Duration;
@@ -12,8 +13,10 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -21,6 +24,7 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is told of each connection twice, when it opens and when it closes, and never during a
  * request: the request path carries no extra work, lock or allocation. Counters are read from
- * Jetty's connection when the API asks. An open connection is found by its id here and by its
- * endpoint, which carries it ({@link ListenerEndPoint#tracking}); a closed one is kept as a few
- * numbers, made into a {@link ConnectionSnapshot} only when asked for.
+ * Jetty's connection when the API asks. An open connection is carried by its endpoint
+ * ({@link ListenerEndPoint#tracking}), and the open ones are those of the endpoints each connector
+ * already keeps: no map of our own costs every accept and close a look-up. A closed one is kept as a
+ * few numbers, made into a {@link ConnectionSnapshot} only when asked for.
  */
 public final class ConnectionRegistry {
 
@@ -41,7 +46,9 @@ public final class ConnectionRegistry {
     private final PeerReader peers;
     private final int historySize;
     private final AtomicLong lastId = new AtomicLong();
-    private final Map<String, TrackedConnection> openById = new ConcurrentHashMap<>();
+    /** The connectors tracked, until each stops: their endpoints are the open connections. */
+    private final List<ListenerConnector> connectors = new CopyOnWriteArrayList<>();
+
     private final ArrayDeque<ClosedConnection> recentlyClosed;
     private final Map<String, ConnectionLimiter> limiters = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
@@ -53,9 +60,14 @@ public final class ConnectionRegistry {
         this.recentlyClosed = new ArrayDeque<>(historySize);
     }
 
-    /** The Jetty listener to add to one listener's connector. */
-    public Connection.Listener watch(UnixListener listener) {
-        return new Connection.Listener() {
+    /**
+     * Tracks the connections of one listener's connector from now on, and forgets the connector when
+     * it stops (a reload takes its listener away).
+     */
+    public void track(ListenerConnector connector) {
+        UnixListener listener = connector.listener();
+        connectors.add(connector);
+        connector.addEventListener(new Connection.Listener() {
             @Override
             public void onOpened(Connection connection) {
                 opened(listener, connection);
@@ -65,7 +77,13 @@ public final class ConnectionRegistry {
             public void onClosed(Connection connection) {
                 closed(connection);
             }
-        };
+        });
+        connector.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopped(LifeCycle stopped) {
+                connectors.remove(connector);
+            }
+        });
     }
 
     /**
@@ -96,7 +114,7 @@ public final class ConnectionRegistry {
     }
 
     public int openCount() {
-        return openById.size();
+        return (int) open().count();
     }
 
     public long acceptedCount() {
@@ -113,7 +131,7 @@ public final class ConnectionRegistry {
                 all = List.copyOf(recentlyClosed).stream().map(ClosedConnection::snapshot);
             }
         } else {
-            all = openById.values().stream().map(TrackedConnection::snapshot);
+            all = open().map(TrackedConnection::snapshot);
         }
         Predicate<ConnectionSnapshot> wanted = c -> state.map(s -> s.label().equals(c.state()))
                         .orElse(true)
@@ -126,7 +144,7 @@ public final class ConnectionRegistry {
 
     /** An open connection, or a recently closed one. */
     public Optional<ConnectionSnapshot> find(String id) {
-        TrackedConnection tracked = openById.get(id);
+        TrackedConnection tracked = openWithId(id);
         if (tracked != null) {
             return Optional.of(tracked.snapshot());
         }
@@ -163,7 +181,7 @@ public final class ConnectionRegistry {
      * @return false if no open connection has that id
      */
     public boolean kill(String id, Connection by) {
-        TrackedConnection target = openById.get(id);
+        TrackedConnection target = openWithId(id);
         if (target == null) {
             return false;
         }
@@ -198,7 +216,6 @@ public final class ConnectionRegistry {
         PeerIdentity peer = endPoint.peer().orElse(null);
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
         endPoint.tracking(tracked);
-        openById.put(id, tracked);
         events.publish(new Occurrence.ConnectionOpened(
                 listener.name(),
                 id,
@@ -226,6 +243,21 @@ public final class ConnectionRegistry {
                         && request.getAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE) instanceof Connection next
                 ? next
                 : null;
+    }
+
+    private Stream<TrackedConnection> open() {
+        return connectors.stream()
+                .flatMap(connector -> connector.getConnectedEndPoints().stream())
+                .map(endPoint -> endPoint instanceof ListenerEndPoint listenerEndPoint
+                                && listenerEndPoint.tracking() instanceof TrackedConnection tracked
+                        ? tracked
+                        : null)
+                .filter(Objects::nonNull);
+    }
+
+    /** A scan, for the API only: the open connections are not kept by id. */
+    private TrackedConnection openWithId(String id) {
+        return open().filter(tracked -> tracked.id.equals(id)).findFirst().orElse(null);
     }
 
     /** The open connection that {@code connection} is (or was upgraded from); null if there is none. */
@@ -256,7 +288,6 @@ public final class ConnectionRegistry {
             return;
         }
         ((ListenerEndPoint) connection.getEndPoint()).tracking(null);
-        openById.remove(tracked.id);
         long now = System.currentTimeMillis();
         CloseReason reason = tracked.killed
                 ? CloseReason.KILLED

@@ -90,6 +90,27 @@ class ReloadApiTest {
                 base.watchConfig());
     }
 
+    /** The connections listed open on a listener, once they are {@code expected} (or after 5 s). */
+    private long openOn(String listener, long expected) throws InterruptedException {
+        long open = -1;
+        for (int tries = 0; tries < 50 && open != expected; tries++) {
+            if (tries > 0) {
+                Thread.sleep(100);
+            }
+            open =
+                    Api.over(admin())
+                            .get("/v1/connections")
+                            .then()
+                            .extract()
+                            .jsonPath()
+                            .getList("listener", String.class)
+                            .stream()
+                            .filter(listener::equals)
+                            .count();
+        }
+        return open;
+    }
+
     @Test
     void aListenerRemovedLosesItsSocketFileAndAnExposureNarrowedNoLongerOffersTheRoute() throws Exception {
         RouteConfig billing = routeTo("billing", "billing");
@@ -102,8 +123,11 @@ class ReloadApiTest {
         GatewayConfig started = builder.config();
         server = builder.start();
         ListenerConfig main = started.listeners().get(0);
-        try (RawHttp kept = RawHttp.connect(admin())) {
+        try (RawHttp kept = RawHttp.connect(admin());
+                RawHttp onShared = RawHttp.connect(shared())) {
             assertThat(kept.exchange("GET", "/_ping").status()).isEqualTo(200);
+            assertThat(onShared.exchange("GET", "/_ping").status()).isEqualTo(200);
+            assertThat(openOn("shared", 1)).isEqualTo(1);
             Api.unchecked(admin()).header("Host", "users").get("/").then().statusCode(200);
             next.set(with(
                     started,
@@ -130,6 +154,9 @@ class ReloadApiTest {
 
             assertThat(shared()).doesNotExist();
             assertThat(SocketFixtures.connects(shared())).isFalse();
+            assertThat(openOn("shared", 0))
+                    .as("the removed listener's connections close, and none is listed")
+                    .isEqualTo(0);
             Api.unchecked(admin()).header("Host", "users").get("/").then().statusCode(404);
             Api.unchecked(admin()).header("Host", "billing").get("/").then().statusCode(200);
             Api.over(admin()).get("/v1/sockets").then().body("listener", equalTo(List.of("main")));
@@ -158,6 +185,14 @@ class ReloadApiTest {
                 .body("routes.added", equalTo(List.of("billing")));
 
         assertThat(SocketFixtures.permissions(shared())).isEqualTo("rw-------");
+        try (RawHttp open = RawHttp.connect(shared())) {
+            assertThat(open.exchange("GET", "/_ping").status()).isEqualTo(200);
+            Api.over(admin())
+                    .get("/v1/connections?listener=shared")
+                    .then()
+                    .body("listener", equalTo(List.of("shared")))
+                    .body("requests", equalTo(List.of(1)));
+        }
         Api.unchecked(shared()).header("Host", "billing").get("/").then().statusCode(200);
         Api.over(shared()).get("/v1/socket").then().body("listener", equalTo("shared"));
         Api.over(admin())
