@@ -216,12 +216,14 @@ public final class ConnectionRegistry {
         PeerIdentity peer = endPoint.peer().orElse(null);
         TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
         endPoint.tracking(tracked);
-        events.publish(new Occurrence.ConnectionOpened(
-                listener.name(),
-                id,
-                tracked.userLabel(),
-                peer == null ? null : Peer.credentialsOf(peer),
-                listener.path().toString()));
+        events.publish(
+                new Occurrence.ConnectionOpened(
+                        listener.name(),
+                        id,
+                        tracked.userLabel(),
+                        peer == null ? null : Peer.credentialsOf(peer),
+                        listener.path().toString()),
+                tracked.openedAt);
         if (LOG.isDebugEnabled()) {
             LOG.debug("connection {} of {} on {} opened", id, tracked.userLabel(), listener.name());
         }
@@ -306,15 +308,17 @@ public final class ConnectionRegistry {
             }
             recentlyClosed.addLast(last);
         }
-        events.publish(new Occurrence.ConnectionClosed(
-                tracked.listener.name(),
-                tracked.id,
-                tracked.userLabel(),
-                reason.label(),
-                now - tracked.openedAt,
-                last.requests(),
-                last.bytesIn(),
-                last.bytesOut()));
+        events.publish(
+                new Occurrence.ConnectionClosed(
+                        tracked.listener.name(),
+                        tracked.id,
+                        tracked.userLabel(),
+                        reason.label(),
+                        now - tracked.openedAt,
+                        last.requests(),
+                        last.bytesIn(),
+                        last.bytesOut()),
+                now);
         if (LOG.isDebugEnabled()) {
             LOG.debug(
                     "connection {} of {} on {} closed: {}",

@@ -48,7 +48,7 @@ final class TrackedConnection {
                 peer == null ? null : Peer.of(peer),
                 state.label(),
                 Instant.ofEpochMilli(openedAt),
-                Instant.ofEpochMilli(lastActivityAt()),
+                Instant.ofEpochMilli(lastActivityAt(System.currentTimeMillis())),
                 total(Connection::getMessagesIn),
                 total(Connection::getBytesIn),
                 total(Connection::getBytesOut),
@@ -69,7 +69,7 @@ final class TrackedConnection {
                 listener,
                 peer,
                 openedAt,
-                lastActivityAt(),
+                lastActivityAt(closedAt),
                 total(Connection::getMessagesIn),
                 total(Connection::getBytesIn),
                 total(Connection::getBytesOut),
@@ -94,10 +94,10 @@ final class TrackedConnection {
         return connection.getEndPoint() instanceof ListenerEndPoint endPoint && endPoint.idleExpired();
     }
 
-    /** Epoch milliseconds. */
-    private long lastActivityAt() {
+    /** Epoch milliseconds, as {@code now} is. */
+    private long lastActivityAt(long now) {
         if (connection.getEndPoint() instanceof IdleTimeout idle) {
-            return System.currentTimeMillis() - idle.getIdleFor();
+            return now - idle.getIdleFor();
         }
         return openedAt;
     }

@@ -1,5 +1,6 @@
 package dev.udsgate.events;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,18 @@ public final class EventLog {
 
     /** Records an event and hands it to every subscriber. */
     public Event publish(Occurrence occurrence) {
+        return publish(occurrence, System.currentTimeMillis());
+    }
+
+    /**
+     * Records an event that happened at {@code epochMillis} (a time the caller read already: at every
+     * accept and close, a second look at the clock would be one too many).
+     */
+    public Event publish(Occurrence occurrence, long epochMillis) {
         Event event;
         List<Subscription> toSignal = null;
         synchronized (this) {
-            event = Event.of(++lastSeq, occurrence);
+            event = new Event(++lastSeq, Instant.ofEpochMilli(epochMillis), occurrence);
             if (history.size() == historySize) {
                 history.removeFirst();
             }

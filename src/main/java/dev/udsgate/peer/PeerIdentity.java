@@ -118,12 +118,19 @@ public final class PeerIdentity {
      * another pid namespace, and the kernel gave 0; {@code unknown}: pids are not read here.
      */
     public enum PidNamespace {
-        SAME,
-        OTHER,
-        UNKNOWN;
+        SAME("same"),
+        OTHER("other"),
+        UNKNOWN("unknown");
 
+        private final String label;
+
+        PidNamespace(String label) {
+            this.label = label;
+        }
+
+        /** Made once: every connection's {@code connection.opened} event asks for it. */
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return label;
         }
     }
 
