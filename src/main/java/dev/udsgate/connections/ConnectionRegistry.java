@@ -5,6 +5,7 @@ import dev.udsgate.events.EventLog;
 import dev.udsgate.events.Occurrence;
 import dev.udsgate.peer.PeerIdentity;
 import dev.udsgate.peer.PeerReader;
+import dev.udsgate.socket.ConnectionTracker;
 import dev.udsgate.socket.ListenerConnector;
 import dev.udsgate.socket.ListenerEndPoint;
 import dev.udsgate.socket.UnixListener;
@@ -21,9 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.server.HttpStream;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,15 +65,15 @@ public final class ConnectionRegistry {
     public void track(ListenerConnector connector) {
         UnixListener listener = connector.listener();
         connectors.add(connector);
-        connector.addEventListener(new Connection.Listener() {
+        connector.track(new ConnectionTracker() {
             @Override
-            public void onOpened(Connection connection) {
-                opened(listener, connection);
+            public void opened(ListenerEndPoint endPoint, Connection connection) {
+                ConnectionRegistry.this.opened(listener, endPoint, connection);
             }
 
             @Override
-            public void onClosed(Connection connection) {
-                closed(connection);
+            public void closed(ListenerEndPoint endPoint, Connection connection) {
+                ConnectionRegistry.this.closed(endPoint, connection);
             }
         });
         connector.addEventListener(new LifeCycle.Listener() {
@@ -201,20 +199,17 @@ public final class ConnectionRegistry {
                 killed.listener(),
                 killed.byConnectionId(),
                 killed.byUser());
-        if (target.connection != by) {
-            target.connection.getEndPoint().close();
+        if (by == null || target.endPoint != by.getEndPoint()) {
+            target.endPoint.close();
         }
         return true;
     }
 
-    private void opened(UnixListener listener, Connection connection) {
-        if (!(connection.getEndPoint() instanceof ListenerEndPoint endPoint)) {
-            return;
-        }
+    private void opened(UnixListener listener, ListenerEndPoint endPoint, Connection connection) {
         String id = Long.toString(lastId.incrementAndGet());
         // The endpoint reads its peer once, for the limits and for us alike.
         PeerIdentity peer = endPoint.peer().orElse(null);
-        TrackedConnection tracked = new TrackedConnection(id, listener, peer, connection);
+        TrackedConnection tracked = new TrackedConnection(id, listener, peer, endPoint, connection);
         endPoint.tracking(tracked);
         events.publish(
                 new Occurrence.ConnectionOpened(
@@ -227,24 +222,6 @@ public final class ConnectionRegistry {
         if (LOG.isDebugEnabled()) {
             LOG.debug("connection {} of {} on {} opened", id, tracked.userLabel(), listener.name());
         }
-    }
-
-    /**
-     * The connection that {@code connection} is closing to make way for, when Jetty upgrades its
-     * endpoint (after a {@code 101}: {@link HttpStream#UPGRADE_CONNECTION_ATTRIBUTE}); null for a
-     * real close. An upgrade closes the old connection with its endpoint still open, and Jetty's
-     * listeners are told of that close only: the new connection is not announced as opened.
-     */
-    private static Connection upgradeOf(Connection connection) {
-        if (!(connection instanceof HttpConnection http)
-                || !connection.getEndPoint().isOpen()) {
-            return null;
-        }
-        Request request = http.getHttpChannel().getRequest();
-        return request != null
-                        && request.getAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE) instanceof Connection next
-                ? next
-                : null;
     }
 
     private Stream<TrackedConnection> open() {
@@ -271,25 +248,12 @@ public final class ConnectionRegistry {
                 : null;
     }
 
-    private void closed(Connection connection) {
-        TrackedConnection tracked = trackedOf(connection);
-        if (tracked == null || tracked.connection != connection) {
-            return; // not one of ours, or told twice
+    /** @param connection the endpoint's last connection (what it was upgraded to, if it was) */
+    private void closed(ListenerEndPoint endPoint, Connection connection) {
+        if (!(endPoint.tracking() instanceof TrackedConnection tracked)) {
+            return; // its opening failed, or it was never ours
         }
-        Connection next = upgradeOf(connection);
-        if (next != null) {
-            // Not a close: the same client, on the same endpoint, goes on through another connection.
-            tracked.upgradedTo(next);
-            next.addEventListener(new Connection.Listener() {
-                @Override
-                public void onClosed(Connection upgraded) {
-                    closed(upgraded);
-                }
-            });
-            LOG.debug("connection {} of {} upgraded", tracked.id, tracked.userLabel());
-            return;
-        }
-        ((ListenerEndPoint) connection.getEndPoint()).tracking(null);
+        endPoint.tracking(null);
         long now = System.currentTimeMillis();
         CloseReason reason = tracked.killed
                 ? CloseReason.KILLED

@@ -6,7 +6,6 @@ import dev.udsgate.socket.UnixListener;
 import java.time.Instant;
 import java.util.function.ToLongFunction;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.internal.HttpConnection;
 
 /**
@@ -22,23 +21,31 @@ final class TrackedConnection {
 
     /** Epoch milliseconds. */
     final long openedAt;
-    /** Jetty's connection on the endpoint now: the HTTP one, or what it was upgraded to. */
-    volatile Connection connection;
-    /** The HTTP connection before an upgrade, whose counters the totals include; null until one. */
-    private volatile Connection upgradedFrom;
+
+    final ListenerEndPoint endPoint;
+    /** The HTTP connection it opened with; after an upgrade, the totals add its counters to the next one's. */
+    private final Connection first;
 
     volatile boolean killed;
 
-    TrackedConnection(String id, UnixListener listener, PeerIdentity peer, Connection connection) {
+    TrackedConnection(
+            String id, UnixListener listener, PeerIdentity peer, ListenerEndPoint endPoint, Connection first) {
         this.id = id;
         this.listener = listener;
         this.peer = peer;
-        this.openedAt = connection.getCreatedTimeStamp();
-        this.connection = connection;
+        this.endPoint = endPoint;
+        this.first = first;
+        this.openedAt = first.getCreatedTimeStamp();
+    }
+
+    /** Jetty's connection on the endpoint now: the HTTP one, or what it was upgraded to. */
+    private Connection connection() {
+        Connection now = endPoint.getConnection();
+        return now != null ? now : first;
     }
 
     ConnectionSnapshot snapshot() {
-        ConnectionState state = upgradedFrom != null
+        ConnectionState state = connection() != first
                 ? ConnectionState.UPGRADED
                 : isHandlingRequest() ? ConnectionState.ACTIVE : ConnectionState.IDLE;
         return new ConnectionSnapshot(
@@ -54,12 +61,6 @@ final class TrackedConnection {
                 total(Connection::getBytesOut),
                 null,
                 null);
-    }
-
-    /** The same client goes on, on the same endpoint, through {@code next} (an HTTP upgrade). */
-    void upgradedTo(Connection next) {
-        upgradedFrom = connection;
-        connection = next;
     }
 
     /** What is kept of it once closed: its last counters, read now. */
@@ -79,9 +80,9 @@ final class TrackedConnection {
 
     /** A counter over the connection's whole life, before and after an upgrade (-1, unknown, counts 0). */
     private long total(ToLongFunction<Connection> counter) {
-        Connection before = upgradedFrom;
-        long now = Math.max(0, counter.applyAsLong(connection));
-        return before == null ? now : now + Math.max(0, counter.applyAsLong(before));
+        Connection now = connection();
+        long total = Math.max(0, counter.applyAsLong(first));
+        return now == first ? total : total + Math.max(0, counter.applyAsLong(now));
     }
 
     /** The peer's user as the API and logs name it, or null. */
@@ -91,20 +92,17 @@ final class TrackedConnection {
 
     /** True when the endpoint closed because no bytes moved for its idle timeout. */
     boolean idleExpired() {
-        return connection.getEndPoint() instanceof ListenerEndPoint endPoint && endPoint.idleExpired();
+        return endPoint.idleExpired();
     }
 
     /** Epoch milliseconds, as {@code now} is. */
     private long lastActivityAt(long now) {
-        if (connection.getEndPoint() instanceof IdleTimeout idle) {
-            return now - idle.getIdleFor();
-        }
-        return openedAt;
+        return now - endPoint.getIdleFor();
     }
 
     private boolean isHandlingRequest() {
         // Jetty's HTTP/1 channel holds a request from its first byte until its response completes.
-        return connection instanceof HttpConnection http
+        return connection() instanceof HttpConnection http
                 && http.getHttpChannel().getRequest() != null;
     }
 }

@@ -2,8 +2,8 @@ package dev.udsgate.socket;
 
 /**
  * Decides whether a listener keeps a connection it has just accepted. Asked twice: on the thread
- * that accepts, before anything is known but that a client arrived; then on a pool thread, once the
- * peer's credentials are read. A refused connection is closed at once, before any of it is read.
+ * that accepts, before anything is known but that a client arrived; then once its endpoint is made,
+ * when the peer's credentials can be read. A refused connection is closed at once, before any of it is read.
  */
 public interface ConnectionGate {
 
@@ -14,8 +14,9 @@ public interface ConnectionGate {
     boolean admitAccepted();
 
     /**
-     * On a pool thread, for a client {@link #admitAccepted} let in; {@code endPoint.peer()} may be
-     * read here. False refuses it; {@link #closed} is called for it all the same.
+     * For a client {@link #admitAccepted} let in, on the selector thread (on a pool thread where the
+     * peer reader may block); {@code endPoint.peer()} may be read here. False refuses it;
+     * {@link #closed} is called for it all the same.
      */
     boolean admitPeer(ListenerEndPoint endPoint);
 

@@ -43,6 +43,7 @@ public final class ListenerConnector extends ChannelConnector {
     private SelectorManager selectors;
     private final Set<EndPoint> outgoingEndPoints = ConcurrentHashMap.newKeySet();
     private final Set<SelectableChannel> dialing = ConcurrentHashMap.newKeySet();
+    private volatile ConnectionTracker tracker = ConnectionTracker.NONE;
 
     /**
      * @param gate decides which accepted clients the listener keeps
@@ -151,6 +152,24 @@ public final class ListenerConnector extends ChannelConnector {
                 }
             }
 
+            /** A client's connection, not an outgoing one nor one the gate refused, is tracked. */
+            @Override
+            public void connectionOpened(Connection connection, Object context) {
+                super.connectionOpened(connection, context);
+                if (!(context instanceof OutgoingConnection) && !(connection instanceof RefusedConnection)) {
+                    tracker.opened((ListenerEndPoint) connection.getEndPoint(), connection);
+                }
+            }
+
+            @Override
+            public void connectionClosed(Connection connection, Throwable cause) {
+                super.connectionClosed(connection, cause);
+                EndPoint endPoint = connection.getEndPoint();
+                if (!outgoingEndPoints.contains(endPoint) && !(connection instanceof RefusedConnection)) {
+                    tracker.closed((ListenerEndPoint) endPoint, connection);
+                }
+            }
+
             @Override
             protected void endPointClosed(EndPoint endPoint) {
                 if (!outgoingEndPoints.remove(endPoint)) {
@@ -180,6 +199,11 @@ public final class ListenerConnector extends ChannelConnector {
             }
         };
         return this.selectors;
+    }
+
+    /** From now on, {@code tracker} is told of every client connection this listener opens and closes. */
+    public void track(ConnectionTracker tracker) {
+        this.tracker = tracker;
     }
 
     /**
