@@ -10,7 +10,8 @@
 # CPU times that each vary by a few us from round to round here needs many rounds to tell 1 us
 # from 3. A share of samples taken in one window is steady whatever the machine does meanwhile.
 #
-# Usage: bench/tracking.sh [REQUESTS] [LOADS]   (REQUESTS per load, default 30000; LOADS profiled, default 10)
+# Usage: [PROFILE=FILE] bench/tracking.sh [REQUESTS] [LOADS]   (REQUESTS per load, default 30000;
+#        LOADS profiled, default 10; PROFILE keeps the samples, as collapsed stacks for a flame graph)
 # Needs: target/udsgate.jar, h2load, nginx (as bench/ping.sh), and Maven, which fetches
 # async-profiler (tools.profiler:async-profiler, linux-x64) from Maven Central.
 set -euo pipefail
@@ -46,6 +47,7 @@ before=$(cpu_ticks "$udsgate_pid")
 for _ in $(seq "$loads"); do load "$dir/udsgate.sock" http://localhost/_ping "$requests" -H "Connection: close" >/dev/null; done
 after=$(cpu_ticks "$udsgate_pid")
 profiler "stop,collapsed,file=$dir/profile.txt"
+[ -z "${PROFILE:-}" ] || cp "$dir/profile.txt" "$PROFILE"
 
 # Each sample counts once, under the first of these it is in: the peer read wherever it is made
 # (the registry makes it at accept), then the registry's own work, then the limits'.
@@ -53,8 +55,8 @@ awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$((requests * l
   {
     count = $NF; total += count
     if (index($0, "dev/udsgate/socket/ListenerEndPoint.peer")) peer += count
-    else if (index($0, "dev/udsgate/connections/ConnectionRegistry.opened")) opened += count
-    else if (index($0, "dev/udsgate/connections/ConnectionRegistry.closed")) closed += count
+    else if ($0 ~ /dev\/udsgate\/connections\/ConnectionRegistry(\$[0-9]+)?\.opened/) opened += count
+    else if ($0 ~ /dev\/udsgate\/connections\/ConnectionRegistry(\$[0-9]+)?\.closed/) closed += count
     else if (index($0, "dev/udsgate/connections/ConnectionLimiter.")) limits += count
   }
   function line(what, samples) {
