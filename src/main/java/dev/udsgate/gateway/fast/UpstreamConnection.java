@@ -1,5 +1,6 @@
 package dev.udsgate.gateway.fast;
 
+import dev.udsgate.gateway.ClientWriter;
 import dev.udsgate.gateway.UpstreamFailure;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,12 +38,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private static final int BUSY = 1;
     private static final int CLOSED = 2;
 
-    /** The write handshake: was the client's write finished before {@link #writeToClient} returned? */
-    private static final int WRITING = 0;
-
-    private static final int WAITING = 1;
-    private static final int WRITTEN = 2;
-
     private static final int INPUT_SIZE = 16 * 1024;
     private static final int HEAD_SIZE = 16 * 1024;
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
@@ -51,8 +46,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private final ByteBufferPool buffers;
     private final HttpParser parser;
     private final AtomicInteger state = new AtomicInteger(IDLE);
-    private final AtomicInteger writing = new AtomicInteger(WRITTEN);
-    private final Callback writtenToClient = new WrittenToClient();
+    private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
     private final Callback headWritten = new HeadWritten();
     private final AtomicInteger handoff = new AtomicInteger();
     /**
@@ -276,42 +270,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
      */
     private boolean writeToClient(boolean last, ByteBuffer content) {
         lastWritten |= last;
-        writing.set(WRITING);
-        exchange.response().write(last, content, writtenToClient);
-        if (writing.compareAndSet(WRITING, WAITING)) {
-            return false;
-        }
-        if (failure != null) {
-            fail(failure);
-            return false;
-        }
-        return true;
-    }
-
-    private final class WrittenToClient implements Callback {
-        @Override
-        public void succeeded() {
-            if (writing.compareAndSet(WRITING, WRITTEN)) {
-                return;
-            }
-            writing.set(WRITTEN);
-            resume();
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            failure = x;
-            if (writing.compareAndSet(WRITING, WRITTEN)) {
-                return;
-            }
-            writing.set(WRITTEN);
-            fail(x);
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
-        }
+        return toClient.write(exchange.response(), last, content);
     }
 
     /** The whole answer is with the client: back to the pool (or closed), then the exchange succeeds. */
@@ -384,7 +343,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     @Override
     public boolean onIdleExpired(TimeoutException timeout) {
         // A slow client holds the upstream's answer back: that is not the upstream's silence.
-        return writing.get() != WAITING;
+        return !toClient.waiting();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.udsgate.gateway.upgrade;
 
+import dev.udsgate.gateway.ClientWriter;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
@@ -7,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
@@ -35,17 +35,10 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
     private static final int INPUT_BYTES = 16 * 1024;
     private static final int MAX_ANSWER_HEAD_BYTES = 64 * 1024;
 
-    /** The write handshake: was the client's write finished before {@link #writeToClient} returned? */
-    private static final int WRITING = 0;
-
-    private static final int WAITING = 1;
-    private static final int WRITTEN = 2;
-
     private final UpgradeExchange exchange;
     private final ByteBufferPool buffers;
     private final HttpParser parser;
-    private final AtomicInteger writing = new AtomicInteger(WRITTEN);
-    private final Callback writtenToClient = new WrittenToClient();
+    private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
     private final List<HttpField> fields = new ArrayList<>();
     private RetainableByteBuffer input;
     private int status;
@@ -215,47 +208,17 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
      */
     private boolean writeToClient(boolean last, ByteBuffer content) {
         lastWritten |= last;
-        writing.set(WRITING);
-        exchange.response().write(last, content, writtenToClient);
-        if (writing.compareAndSet(WRITING, WAITING)) {
-            return false;
-        }
-        if (failure != null) {
-            fail(failure);
-            return false;
-        }
-        return true;
+        return toClient.write(exchange.response(), last, content);
     }
 
-    private final class WrittenToClient implements Callback {
-        @Override
-        public void succeeded() {
-            if (writing.compareAndSet(WRITING, WRITTEN)) {
-                return;
+    /** Goes on after a write to the client that finished later: with what was read already, then reading. */
+    private void resume() {
+        try {
+            if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
+                readAndParse();
             }
-            writing.set(WRITTEN);
-            try {
-                if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
-                    readAndParse();
-                }
-            } catch (Throwable x) {
-                fail(x);
-            }
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            failure = x;
-            if (writing.compareAndSet(WRITING, WRITTEN)) {
-                return;
-            }
-            writing.set(WRITTEN);
+        } catch (Throwable x) {
             fail(x);
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
         }
     }
 
