@@ -161,6 +161,29 @@ class UpgradeTest {
     }
 
     @Test
+    void aLargeAnswerOtherThan101ReachesASlowClientWholeAndTheConnectionServesOn() throws Exception {
+        int size = 1024 * 1024; // more than the socket buffers hold: the gateway's writes wait for the client
+        start(head -> "HTTP/1.1 409 Conflict\r\nContent-Type: text/plain\r\nContent-Length: " + size + "\r\n\r\n"
+                + "y".repeat(size));
+
+        try (Client client = Client.connect(server.socket())) {
+            client.send(ATTACH);
+            Client.Head head = client.readHead();
+            assertThat(head.status()).isEqualTo(409);
+            int read = 0;
+            while (read < size) {
+                Thread.sleep(5);
+                String part = client.read(Math.min(64 * 1024, size - read));
+                assertThat(part).matches("y+");
+                read += part.length();
+            }
+
+            client.send("GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(client.readHead().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void anUpstreamThatIsDownIsA502ProblemAndOnceUpTheSameClientGetsItsTunnel() throws Exception {
         Path socket = dir.resolve("upstream.sock");
         startServer(socket);
