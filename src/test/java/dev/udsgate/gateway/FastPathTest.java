@@ -73,6 +73,24 @@ class FastPathTest {
     }
 
     @Test
+    void anAnswerThatSaysConnectionCloseOrIsHttp10EndsItsUpstreamConnection() throws Exception {
+        // The upstream says so but keeps its end open: only the gateway's reading of the answer can
+        // tell it not to send the next request there.
+        start((connection, request, head) -> head.startsWith("GET /close")
+                ? Reply.of("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+                : head.startsWith("GET /old")
+                        ? Reply.of("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        : Reply.of(OK));
+
+        try (RawHttp client = RawHttp.connect(server.socket())) {
+            assertThat(client.exchange("GET", "/close", "Host: app").body()).isEqualTo("ok");
+            assertThat(client.exchange("GET", "/old", "Host: app").body()).isEqualTo("ok");
+            assertThat(client.exchange("GET", "/next", "Host: app").body()).isEqualTo("ok");
+        }
+        assertThat(upstream.connections()).isEqualTo(3);
+    }
+
+    @Test
     void aKeptAliveConnectionTheUpstreamDroppedIsRetriedForAGetButNotForAPost() throws Exception {
         // Each connection answers its first request, then hangs up on the next one unanswered.
         start((connection, request, head) -> request == 0 ? Reply.of(OK) : Reply.hangUp());

@@ -1,19 +1,16 @@
 package dev.udsgate.gateway.fast;
 
+import dev.udsgate.gateway.AnswerParser;
 import dev.udsgate.gateway.ClientWriter;
 import dev.udsgate.gateway.UpstreamFailure;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpParser;
-import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
@@ -32,7 +29,7 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * <p>Who ends an exchange is decided by one compare-and-set on {@link #state}: the read loop moving
  * it back to idle, or whoever closes the connection first.
  */
-final class UpstreamConnection extends AbstractConnection.NonBlocking implements HttpParser.ResponseHandler {
+final class UpstreamConnection extends AbstractConnection.NonBlocking implements AnswerParser.Head {
 
     private static final int IDLE = 0;
     private static final int BUSY = 1;
@@ -44,7 +41,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private final UpstreamPool pool;
     private final ByteBufferPool buffers;
-    private final HttpParser parser;
+    private final AnswerParser answer;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
     private final Callback headWritten = new HeadWritten();
@@ -56,7 +53,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
      */
     private ByteBuffer head;
 
-    private final List<HttpField> responseFields = new ArrayList<>();
     private RetainableByteBuffer input;
     /** Set before the state becomes BUSY, so the reader sees it once it sees BUSY. */
     private Forwarding exchange;
@@ -65,21 +61,14 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private boolean servedBefore;
     private boolean answered;
-    private int status;
-    private boolean interim;
-    private boolean closeAfter;
     private boolean lastWritten;
-    private boolean messageDone;
-    private ByteBuffer chunk;
-    private boolean chunkIsLast;
-    private Throwable failure;
 
     /** @param first the exchange it is opened for, or null to join the pool idle */
     UpstreamConnection(EndPoint endPoint, UpstreamPool pool, Forwarding first) {
         super(endPoint, pool.executor());
         this.pool = pool;
         this.buffers = pool.buffers();
-        this.parser = new HttpParser(this, MAX_RESPONSE_HEAD);
+        this.answer = new AnswerParser(MAX_RESPONSE_HEAD, this);
         this.first = first;
         endPoint.setIdleTimeout(pool.idleTimeoutMillis());
     }
@@ -105,7 +94,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     /** Takes this idle connection for {@code exchange}; false if it closed meanwhile. */
     boolean reserve(Forwarding exchange) {
         this.exchange = exchange;
-        parser.setHeadResponse(exchange.isHead());
+        answer.answersHead(exchange.isHead());
         if (state.compareAndSet(IDLE, BUSY)) {
             return true;
         }
@@ -222,24 +211,24 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private boolean parse(ByteBuffer in) {
         while (true) {
             int before = in.remaining();
-            parser.parseNext(in);
+            answer.parseNext(in);
+            Throwable failure = answer.takeFailure();
             if (failure != null) {
                 fail(failure);
                 return false;
             }
-            if (chunk != null) {
-                ByteBuffer content = chunk;
-                chunk = null;
-                if (!writeToClient(chunkIsLast, content)) {
+            ByteBuffer content = answer.takeChunk();
+            if (content != null) {
+                if (!writeToClient(answer.chunkIsLast(), content)) {
                     return false;
                 }
                 continue;
             }
-            if (messageDone) {
-                if (interim) {
+            if (answer.ended()) {
+                if (answer.informational()) {
                     // 1xx before the answer (such as 103 Early Hints): not forwarded; the answer follows.
                     resetResponse();
-                    parser.setHeadResponse(exchange.isHead());
+                    answer.answersHead(exchange.isHead());
                     continue;
                 }
                 if (!lastWritten) {
@@ -276,7 +265,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     /** The whole answer is with the client: back to the pool (or closed), then the exchange succeeds. */
     private void complete(ByteBuffer in) {
         Forwarding done = exchange;
-        boolean reusable = !closeAfter && !in.hasRemaining() && parser.isState(HttpParser.State.END);
+        boolean reusable = answer.keepAlive() && !in.hasRemaining() && answer.atRest();
         exchange = null;
         servedBefore = true;
         resetResponse();
@@ -303,7 +292,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         }
         if (state.get() == BUSY) {
             // The body may run to the end of the stream; otherwise the answer was cut short.
-            parser.atEOF();
+            answer.atEndOfStream();
             if (parse(BufferUtil.EMPTY_BUFFER) && state.get() == BUSY) {
                 fail(new EOFException("the upstream closed the connection mid-answer"));
             }
@@ -315,8 +304,8 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     /** Ends the exchange (if any) with {@code cause} and closes the connection. */
     private void fail(Throwable cause) {
-        failure = null;
-        chunk = null;
+        answer.takeFailure();
+        answer.takeChunk();
         Forwarding failed = state.getAndSet(CLOSED) == BUSY ? exchange : null;
         exchange = null;
         dropInput();
@@ -368,79 +357,24 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     }
 
     private void resetResponse() {
-        parser.reset();
-        responseFields.clear();
+        answer.reset();
         answered = false;
-        status = 0;
-        interim = false;
-        closeAfter = false;
         lastWritten = false;
-        messageDone = false;
     }
 
-    // HttpParser.ResponseHandler: called by parser.parseNext, on the thread of the read loop.
-
+    /** The answer's head: passed on to the client, unless it is a 1xx (not forwarded) or a 101 nobody asked for. */
     @Override
-    public void startResponse(HttpVersion version, int status, String reason) {
-        this.status = status;
-        this.interim = status >= 100 && status < 200;
-        this.closeAfter |= version != HttpVersion.HTTP_1_1;
-    }
-
-    @Override
-    public void parsedHeader(HttpField field) {
-        if (field.getHeader() == HttpHeader.CONNECTION) {
-            if (field.contains("close")) {
-                closeAfter = true;
-            } else if (field.contains("keep-alive")) {
-                closeAfter = false;
-            }
+    public boolean complete(int status, List<HttpField> fields) {
+        if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+            // The fast path never carries a request that asks to upgrade: what follows is not HTTP.
+            answer.fail(new IOException("the upstream switched protocols unasked"));
+            return true;
         }
-        responseFields.add(field);
-    }
-
-    @Override
-    public boolean headerComplete() {
-        if (interim) {
-            if (status == 101) {
-                // The fast path never carries a request that asks to upgrade: what follows is not HTTP.
-                failure = new IOException("the upstream switched protocols unasked");
-                return true;
-            }
+        if (HttpStatus.isInformational(status)) {
             return false;
         }
-        exchange.answerHead(status, responseFields);
+        exchange.answerHead(status, fields);
         return false;
-    }
-
-    @Override
-    public boolean content(ByteBuffer content) {
-        chunk = content;
-        chunkIsLast = !parser.isChunking()
-                && parser.getContentLength() >= 0
-                && parser.getContentRead() == parser.getContentLength();
-        return true;
-    }
-
-    @Override
-    public boolean contentComplete() {
-        return false;
-    }
-
-    @Override
-    public boolean messageComplete() {
-        messageDone = true;
-        return true;
-    }
-
-    @Override
-    public void earlyEOF() {
-        failure = new EOFException("the upstream closed the connection mid-answer");
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        this.failure = new IOException("the upstream sent an invalid answer: " + failure.getReason());
     }
 
     @Override

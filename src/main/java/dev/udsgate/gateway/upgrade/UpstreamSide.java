@@ -1,18 +1,15 @@
 package dev.udsgate.gateway.upgrade;
 
+import dev.udsgate.gateway.AnswerParser;
 import dev.udsgate.gateway.ClientWriter;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
@@ -27,7 +24,7 @@ import org.eclipse.jetty.util.Callback;
  * closes, or, after a {@code 101}, becomes the upstream's end of the {@link UpgradeTunnel}. It runs on the
  * connector's selector: nothing here blocks.
  */
-final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpParser.ResponseHandler {
+final class UpstreamSide extends AbstractConnection.NonBlocking implements AnswerParser.Head {
 
     /** The server takes at most 8 KiB of request headers; the gateway adds few. */
     private static final int HEAD_BYTES = 16 * 1024;
@@ -37,16 +34,11 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
 
     private final UpgradeExchange exchange;
     private final ByteBufferPool buffers;
-    private final HttpParser parser;
+    private final AnswerParser answer;
     private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
-    private final List<HttpField> fields = new ArrayList<>();
     private RetainableByteBuffer input;
-    private int status;
     private boolean switching;
-    private boolean messageDone;
     private boolean lastWritten;
-    private ByteBuffer chunk;
-    private Throwable failure;
     /** Set once the upstream has switched protocols; from then on reads go to the tunnel. */
     private volatile UpgradeTunnel tunnel;
 
@@ -54,8 +46,8 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
         super(endPoint, executor);
         this.exchange = exchange;
         this.buffers = buffers;
-        this.parser = new HttpParser(this, MAX_ANSWER_HEAD_BYTES);
-        parser.setHeadResponse(exchange.isHead());
+        this.answer = new AnswerParser(MAX_ANSWER_HEAD_BYTES, this);
+        answer.answersHead(exchange.isHead());
     }
 
     @Override
@@ -120,11 +112,11 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
 
     /** The upstream closed: a body may run to the end of the stream; anything else was cut short. */
     private void endOfStream() {
-        if (status == 0) {
+        if (answer.status() == 0) {
             fail(new EOFException("the upstream closed the connection before answering"));
             return;
         }
-        parser.atEOF();
+        answer.atEndOfStream();
         if (parse(BufferUtil.EMPTY_BUFFER) && tunnel == null) {
             fail(new EOFException("the upstream closed the connection mid-answer"));
         }
@@ -139,7 +131,8 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
     private boolean parse(ByteBuffer in) {
         while (true) {
             int before = in.remaining();
-            parser.parseNext(in);
+            answer.parseNext(in);
+            Throwable failure = answer.takeFailure();
             if (failure != null) {
                 fail(failure);
                 return false;
@@ -148,16 +141,15 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
                 switchProtocols(in);
                 return false;
             }
-            if (chunk != null) {
-                ByteBuffer content = chunk;
-                chunk = null;
+            ByteBuffer content = answer.takeChunk();
+            if (content != null) {
                 if (!writeToClient(false, content)) {
                     return false;
                 }
                 continue;
             }
-            if (messageDone) {
-                if (HttpStatus.isInformational(status)) {
+            if (answer.ended()) {
+                if (answer.informational()) {
                     // 100 Continue, 103 Early Hints: not forwarded; the answer follows.
                     resetAnswer();
                     continue;
@@ -194,7 +186,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
         dropInput();
         Response response = exchange.response();
         response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
-        exchange.target().copyAnswerHeaders(fields, response.getHeaders(), true);
+        exchange.target().copyAnswerHeaders(answer.fields(), response.getHeaders(), true);
         UpgradeTunnel switched = new UpgradeTunnel(exchange, this, early, buffers);
         tunnel = switched;
         exchange.switchTo(switched);
@@ -224,8 +216,8 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
 
     /** Ends the exchange with {@code cause} and closes the connection. */
     private void fail(Throwable cause) {
-        failure = null;
-        chunk = null;
+        answer.takeFailure();
+        answer.takeChunk();
         dropInput();
         exchange.fail(cause);
         getEndPoint().close(cause);
@@ -271,27 +263,13 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
     }
 
     private void resetAnswer() {
-        parser.reset();
-        parser.setHeadResponse(exchange.isHead());
-        fields.clear();
-        status = 0;
-        messageDone = false;
+        answer.reset();
+        answer.answersHead(exchange.isHead());
     }
 
-    // HttpParser.ResponseHandler: called by parser.parseNext, on the thread of the read loop.
-
+    /** The answer's head: after a {@code 101}, the tunnel's; a 1xx is not forwarded; else it goes to the client. */
     @Override
-    public void startResponse(HttpVersion version, int status, String reason) {
-        this.status = status;
-    }
-
-    @Override
-    public void parsedHeader(HttpField field) {
-        fields.add(field);
-    }
-
-    @Override
-    public boolean headerComplete() {
+    public boolean complete(int status, List<HttpField> fields) {
         if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
             // Stop right after the head: what follows is the tunnel's, not HTTP.
             switching = true;
@@ -304,33 +282,6 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements HttpP
         response.setStatus(status);
         exchange.target().copyAnswerHeaders(fields, response.getHeaders(), false);
         return false;
-    }
-
-    @Override
-    public boolean content(ByteBuffer content) {
-        chunk = content;
-        return true;
-    }
-
-    @Override
-    public boolean contentComplete() {
-        return false;
-    }
-
-    @Override
-    public boolean messageComplete() {
-        messageDone = true;
-        return true;
-    }
-
-    @Override
-    public void earlyEOF() {
-        failure = new EOFException("the upstream closed the connection mid-answer");
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        this.failure = new IOException("the upstream sent an invalid answer: " + failure.getReason());
     }
 
     @Override
