@@ -3,6 +3,7 @@ package dev.udsgate.gateway.fast;
 import dev.udsgate.gateway.AnswerParser;
 import dev.udsgate.gateway.ClientWriter;
 import dev.udsgate.gateway.UpstreamFailure;
+import dev.udsgate.gateway.UpstreamInput;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.AbstractConnection;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
@@ -35,12 +34,10 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     private static final int BUSY = 1;
     private static final int CLOSED = 2;
 
-    private static final int INPUT_SIZE = 16 * 1024;
     private static final int HEAD_SIZE = 16 * 1024;
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
 
     private final UpstreamPool pool;
-    private final ByteBufferPool buffers;
     private final AnswerParser answer;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
@@ -53,7 +50,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
      */
     private ByteBuffer head;
 
-    private RetainableByteBuffer input;
+    private final UpstreamInput input;
     /** Set before the state becomes BUSY, so the reader sees it once it sees BUSY. */
     private Forwarding exchange;
 
@@ -67,7 +64,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     UpstreamConnection(EndPoint endPoint, UpstreamPool pool, Forwarding first) {
         super(endPoint, pool.executor());
         this.pool = pool;
-        this.buffers = pool.buffers();
+        this.input = new UpstreamInput(pool.buffers());
         this.answer = new AnswerParser(MAX_RESPONSE_HEAD, this);
         this.first = first;
         endPoint.setIdleTimeout(pool.idleTimeoutMillis());
@@ -164,7 +161,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
      */
     private void resume() {
         try {
-            if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
+            if (parse(input.bytes())) {
                 readAndParse();
             }
         } catch (Throwable x) {
@@ -174,22 +171,16 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
 
     private void readAndParse() throws Exception {
         while (true) {
-            if (input == null) {
-                input = buffers.acquire(INPUT_SIZE, true);
+            int filled = input.fill(getEndPoint());
+            if (filled == 0) {
+                fillInterested();
+                return;
             }
-            ByteBuffer in = input.getByteBuffer();
-            if (!in.hasRemaining()) {
-                int filled = getEndPoint().fill(in);
-                if (filled == 0) {
-                    releaseInput();
-                    fillInterested();
-                    return;
-                }
-                if (filled < 0) {
-                    endOfStream();
-                    return;
-                }
+            if (filled < 0) {
+                endOfStream();
+                return;
             }
+            ByteBuffer in = input.bytes();
             if (state.get() != BUSY) {
                 // Bytes nobody asked for: the upstream does not speak HTTP/1.1 keep-alive properly.
                 fail(new EOFException("unsolicited bytes from the upstream"));
@@ -270,11 +261,11 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         servedBefore = true;
         resetResponse();
         if (reusable && state.compareAndSet(BUSY, IDLE)) {
-            releaseInput();
+            input.release();
             fillInterested();
             offerWhenSent();
         } else if (state.compareAndSet(BUSY, CLOSED)) {
-            dropInput();
+            input.drop();
             getEndPoint().close();
         } else {
             return; // closed meanwhile: whoever closed it ended the exchange
@@ -308,7 +299,7 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
         answer.takeChunk();
         Forwarding failed = state.getAndSet(CLOSED) == BUSY ? exchange : null;
         exchange = null;
-        dropInput();
+        input.drop();
         getEndPoint().close(cause);
         if (failed != null) {
             failed.failed(cause, answered);
@@ -338,22 +329,6 @@ final class UpstreamConnection extends AbstractConnection.NonBlocking implements
     @Override
     public void onFillInterestedFailed(Throwable cause) {
         fail(cause);
-    }
-
-    private void releaseInput() {
-        RetainableByteBuffer buffer = input;
-        if (buffer != null && !buffer.hasRemaining()) {
-            input = null;
-            buffer.release();
-        }
-    }
-
-    private void dropInput() {
-        RetainableByteBuffer buffer = input;
-        input = null;
-        if (buffer != null) {
-            buffer.release();
-        }
     }
 
     private void resetResponse() {

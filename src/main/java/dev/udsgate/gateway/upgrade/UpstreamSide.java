@@ -2,6 +2,7 @@ package dev.udsgate.gateway.upgrade;
 
 import dev.udsgate.gateway.AnswerParser;
 import dev.udsgate.gateway.ClientWriter;
+import dev.udsgate.gateway.UpstreamInput;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
@@ -13,7 +14,6 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
@@ -29,14 +29,13 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
     /** The server takes at most 8 KiB of request headers; the gateway adds few. */
     private static final int HEAD_BYTES = 16 * 1024;
 
-    private static final int INPUT_BYTES = 16 * 1024;
     private static final int MAX_ANSWER_HEAD_BYTES = 64 * 1024;
 
     private final UpgradeExchange exchange;
     private final ByteBufferPool buffers;
     private final AnswerParser answer;
     private final ClientWriter toClient = new ClientWriter(this::resume, this::fail);
-    private RetainableByteBuffer input;
+    private final UpstreamInput input;
     private boolean switching;
     private boolean lastWritten;
     /** Set once the upstream has switched protocols; from then on reads go to the tunnel. */
@@ -46,6 +45,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
         super(endPoint, executor);
         this.exchange = exchange;
         this.buffers = buffers;
+        this.input = new UpstreamInput(buffers);
         this.answer = new AnswerParser(MAX_ANSWER_HEAD_BYTES, this);
         answer.answersHead(exchange.isHead());
     }
@@ -88,22 +88,16 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
 
     private void readAndParse() throws IOException {
         while (true) {
-            if (input == null) {
-                input = buffers.acquire(INPUT_BYTES, true);
+            int filled = input.fill(getEndPoint());
+            if (filled == 0) {
+                fillInterested();
+                return;
             }
-            ByteBuffer in = input.getByteBuffer();
-            if (!in.hasRemaining()) {
-                int filled = getEndPoint().fill(in);
-                if (filled == 0) {
-                    releaseInput();
-                    fillInterested();
-                    return;
-                }
-                if (filled < 0) {
-                    endOfStream();
-                    return;
-                }
+            if (filled < 0) {
+                endOfStream();
+                return;
             }
+            ByteBuffer in = input.bytes();
             if (!parse(in)) {
                 return;
             }
@@ -162,7 +156,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
                 }
                 // Settled before the close, whose onClose would otherwise count as a failure.
                 exchange.answered();
-                dropInput();
+                input.drop();
                 getEndPoint().close();
                 return false;
             }
@@ -183,7 +177,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
      */
     private void switchProtocols(ByteBuffer rest) {
         ByteBuffer early = BufferUtil.copy(rest);
-        dropInput();
+        input.drop();
         Response response = exchange.response();
         response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
         exchange.target().copyAnswerHeaders(answer.fields(), response.getHeaders(), true);
@@ -206,7 +200,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
     /** Goes on after a write to the client that finished later: with what was read already, then reading. */
     private void resume() {
         try {
-            if (parse(input == null ? BufferUtil.EMPTY_BUFFER : input.getByteBuffer())) {
+            if (parse(input.bytes())) {
                 readAndParse();
             }
         } catch (Throwable x) {
@@ -218,7 +212,7 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
     private void fail(Throwable cause) {
         answer.takeFailure();
         answer.takeChunk();
-        dropInput();
+        input.drop();
         exchange.fail(cause);
         getEndPoint().close(cause);
     }
@@ -236,29 +230,13 @@ final class UpstreamSide extends AbstractConnection.NonBlocking implements Answe
     @Override
     public void onClose(Throwable cause) {
         super.onClose(cause);
-        dropInput();
+        input.drop();
         UpgradeTunnel switched = tunnel;
         if (switched != null) {
             switched.closed(this);
         } else {
             // Closed under the exchange (a stop): a no-op if the exchange has ended already.
             exchange.fail(cause == null ? new EOFException("the upstream connection closed") : cause);
-        }
-    }
-
-    private void releaseInput() {
-        RetainableByteBuffer buffer = input;
-        if (buffer != null && !buffer.hasRemaining()) {
-            input = null;
-            buffer.release();
-        }
-    }
-
-    private void dropInput() {
-        RetainableByteBuffer buffer = input;
-        input = null;
-        if (buffer != null) {
-            buffer.release();
         }
     }
 
