@@ -40,8 +40,7 @@ final class TrackedConnection {
 
     /** Jetty's connection on the endpoint now: the HTTP one, or what it was upgraded to. */
     private Connection connection() {
-        Connection now = endPoint.getConnection();
-        return now != null ? now : first;
+        return endPoint.getConnection();
     }
 
     ConnectionSnapshot snapshot() {

@@ -152,11 +152,10 @@ public final class ListenerConnector extends ChannelConnector {
                 }
             }
 
-            /** A client's connection, not an outgoing one nor one the gate refused, is tracked. */
             @Override
             public void connectionOpened(Connection connection, Object context) {
                 super.connectionOpened(connection, context);
-                if (!(context instanceof OutgoingConnection) && !(connection instanceof RefusedConnection)) {
+                if (isTracked(connection)) {
                     tracker.opened((ListenerEndPoint) connection.getEndPoint(), connection);
                 }
             }
@@ -164,10 +163,18 @@ public final class ListenerConnector extends ChannelConnector {
             @Override
             public void connectionClosed(Connection connection, Throwable cause) {
                 super.connectionClosed(connection, cause);
-                EndPoint endPoint = connection.getEndPoint();
-                if (!outgoingEndPoints.contains(endPoint) && !(connection instanceof RefusedConnection)) {
-                    tracker.closed((ListenerEndPoint) endPoint, connection);
+                if (isTracked(connection)) {
+                    tracker.closed((ListenerEndPoint) connection.getEndPoint(), connection);
                 }
+            }
+
+            /**
+             * A client's connection, not an outgoing one (in {@code outgoingEndPoints} from its
+             * making until its endpoint closes) nor one the gate refused.
+             */
+            private boolean isTracked(Connection connection) {
+                return !(connection instanceof RefusedConnection)
+                        && !outgoingEndPoints.contains(connection.getEndPoint());
             }
 
             @Override
