@@ -91,6 +91,40 @@ class FastPathTest {
     }
 
     @Test
+    void theGatewaysOwnUpstreamConnectionsAreNotCountedOrListedAsClients() throws Exception {
+        start((connection, request, head) -> Reply.of(OK));
+        long acceptedBefore = accepted();
+
+        try (RawHttp client = RawHttp.connect(server.socket())) {
+            assertThat(client.exchange("GET", "/a", "Host: app").body()).isEqualTo("ok");
+            // Its upstream connection lives on the same listener's selectors, kept alive.
+            assertThat(upstream.connections()).isEqualTo(1);
+
+            assertThat(accepted() - acceptedBefore)
+                    .as("this client and the second look's own connection, not the upstream's")
+                    .isEqualTo(2);
+            assertThat(server.api()
+                            .get("/v1/connections")
+                            .then()
+                            .extract()
+                            .jsonPath()
+                            .getList("id"))
+                    .as("this client and the API call's own connection")
+                    .hasSize(2);
+        }
+    }
+
+    private long accepted() {
+        return server.api()
+                .get("/v1/info")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("acceptedConnections");
+    }
+
+    @Test
     void aKeptAliveConnectionTheUpstreamDroppedIsRetriedForAGetButNotForAPost() throws Exception {
         // Each connection answers its first request, then hangs up on the next one unanswered.
         start((connection, request, head) -> request == 0 ? Reply.of(OK) : Reply.hangUp());
